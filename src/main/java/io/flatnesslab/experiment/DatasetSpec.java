@@ -1,0 +1,32 @@
+package io.flatnesslab.experiment;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+/**
+ * Which data to train on.
+ *
+ * @param name dataset name from {@code GET /api/datasets}; default {@code mnist-10k}
+ * @param trainSize number of examples sampled without replacement; default 1000
+ */
+@Schema(description = "Training data: a subset of one dataset, shared by all groups")
+public record DatasetSpec(
+        @Schema(description = "Dataset name from GET /api/datasets", example = "mnist-10k", defaultValue = "mnist-10k")
+        @NotBlank(message = "must not be blank; use a name from GET /api/datasets, e.g. mnist-10k") String name,
+        @Schema(description = "Examples sampled without replacement", example = "1000", defaultValue = "1000")
+        @Min(value = 1, message = "must be at least 1") Integer trainSize) {
+
+    static final String DEFAULT_NAME = "mnist-10k";
+
+    static final int DEFAULT_TRAIN_SIZE = 1000;
+
+    public DatasetSpec {
+        name = name == null ? DEFAULT_NAME : name;
+        trainSize = trainSize == null ? DEFAULT_TRAIN_SIZE : trainSize;
+    }
+
+    static DatasetSpec defaults() {
+        return new DatasetSpec(null, null);
+    }
+}

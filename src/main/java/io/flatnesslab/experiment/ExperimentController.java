@@ -1,0 +1,140 @@
+package io.flatnesslab.experiment;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Base64;
+import java.util.HexFormat;
+
+import io.flatnesslab.snapshot.SnapshotInfo;
+import io.flatnesslab.snapshot.SnapshotStore;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/experiments")
+@Tag(name = "Experiments")
+class ExperimentController {
+
+    private static final String CLASSIC_EXAMPLE = "{}";
+
+    private static final String SMALL_EXAMPLE = """
+            {
+              "seed": 7,
+              "dataset": {"name": "mnist-10k", "trainSize": 200},
+              "training": {"learningRate": 0.1, "batchSize": 32, "maxEpochs": 5},
+              "groups": [
+                {"key": "wide", "hiddenLayers": [64, 64], "labels": "NATURAL"},
+                {"key": "narrow", "hiddenLayers": [8, 8], "labels": "NATURAL"}
+              ],
+              "runsPerGroup": 2,
+              "flatness": {"epsilons": [0.01, 0.1], "directions": 2}
+            }""";
+
+    private final ExperimentService experiments;
+
+    private final SnapshotStore snapshots;
+
+    ExperimentController(ExperimentService experiments, SnapshotStore snapshots) {
+        this.experiments = experiments;
+        this.snapshots = snapshots;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Queue an experiment",
+            description = "Every field is optional; {} (or no body) runs the classic experiment. Returns 202 with "
+                    + "the Location of the experiment to poll.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = {
+                    @ExampleObject(name = "classic", summary = "The classic experiment", value = CLASSIC_EXAMPLE),
+                    @ExampleObject(name = "small", summary = "A small experiment that runs in seconds",
+                            value = SMALL_EXAMPLE)})))
+    @ApiResponse(responseCode = "202", description = "Queued")
+    @ApiResponse(responseCode = "400", description = "Invalid spec; the errors list names each field",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<ExperimentView> submit(@RequestBody(required = false) @Valid ExperimentSpec spec) {
+        ExperimentView created = experiments.submit(spec == null ? ExperimentSpec.classic() : spec);
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/experiments/" + created.id()))
+                .body(created);
+    }
+
+    @GetMapping
+    @Operation(summary = "List experiments, newest first")
+    ExperimentPage list(
+            @Parameter(description = "Only experiments with this status") @RequestParam(required = false) ExperimentStatus status,
+            @Parameter(description = "0-based page number") @RequestParam(defaultValue = "0") @Min(0) int page,
+            @Parameter(description = "Page size, 1 to 100") @RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+        return experiments.list(status, page, size);
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Status, progress, timestamps and resolved spec of an experiment")
+    ExperimentView get(@PathVariable long id) {
+        return experiments.get(id);
+    }
+
+    @GetMapping("/{id}/results")
+    @Operation(summary = "Results per group and run",
+            description = "409 while the experiment is QUEUED or RUNNING. FAILED and CANCELLED experiments return "
+                    + "the runs finished before they stopped, with complete = false.")
+    @ApiResponse(responseCode = "409", description = "Not finished yet", content = @Content(mediaType = "application/problem+json"))
+    ExperimentResults results(@PathVariable long id) {
+        return experiments.results(id);
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a QUEUED or RUNNING experiment",
+            description = "A QUEUED experiment is CANCELLED at once. A RUNNING one stops at its next training step or "
+                    + "loss evaluation; poll its status. Runs finished before keep their results.")
+    @ApiResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<ExperimentView> cancel(@PathVariable long id) {
+        return ResponseEntity.accepted().body(experiments.cancel(id));
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Delete a finished experiment with its results and snapshots")
+    @ApiResponse(responseCode = "409", description = "QUEUED or RUNNING", content = @Content(mediaType = "application/problem+json"))
+    void delete(@PathVariable long id) {
+        experiments.delete(id);
+    }
+
+    @GetMapping(value = "/{id}/runs/{runId}/snapshot", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    @Operation(summary = "Download a run's trained parameters",
+            description = "A DL4J model file (zip) that MultiLayerNetwork.load opens. Repr-Digest carries its SHA-256.")
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/octet-stream"))
+    void snapshot(@PathVariable long id, @PathVariable long runId, HttpServletResponse response) throws IOException {
+        long snapshotId = experiments.snapshotOf(id, runId);
+        SnapshotInfo info = snapshots.find(snapshotId)
+                .orElseThrow(() -> new ExperimentNotFoundException("snapshot of run " + runId + " not found"));
+
+        response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+        response.setContentLengthLong(info.sizeBytes());
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+                "attachment; filename=\"experiment-" + id + "-run-" + runId + "-dl4j.zip\"");
+        response.setHeader(HttpHeaders.ETAG, "\"" + info.sha256() + "\"");
+        response.setHeader("Repr-Digest",
+                "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(info.sha256())) + ":");
+        snapshots.copyTo(snapshotId, response.getOutputStream());
+    }
+}

@@ -1,0 +1,277 @@
+package io.flatnesslab.experiment;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.flatnesslab.experiment.ExperimentResults.GroupResults;
+import io.flatnesslab.experiment.ExperimentResults.OverDirections;
+import io.flatnesslab.experiment.ExperimentResults.OverRuns;
+import io.flatnesslab.experiment.ExperimentResults.RunResults;
+import io.flatnesslab.flatness.Statistics;
+import io.flatnesslab.snapshot.SnapshotInfo;
+import io.flatnesslab.snapshot.SnapshotStore;
+import io.flatnesslab.training.EpochStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Sort;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Submission, queries, cancellation and deletion of experiments. */
+@Service
+public class ExperimentService {
+
+    private static final Logger log = LoggerFactory.getLogger(ExperimentService.class);
+
+    private static final TypeReference<List<EpochStats>> EPOCH_HISTORY = new TypeReference<>() {
+    };
+
+    private final ExperimentRepository experiments;
+
+    private final TrainingRunRepository runs;
+
+    private final FlatnessResultRepository results;
+
+    private final SpecValidator validator;
+
+    private final SnapshotStore snapshots;
+
+    private final ApplicationEventPublisher events;
+
+    private final JsonMapper json;
+
+    private final Clock clock;
+
+    ExperimentService(ExperimentRepository experiments, TrainingRunRepository runs, FlatnessResultRepository results,
+            SpecValidator validator, SnapshotStore snapshots, ApplicationEventPublisher events, JsonMapper json,
+            Clock clock) {
+        this.experiments = experiments;
+        this.runs = runs;
+        this.results = results;
+        this.validator = validator;
+        this.snapshots = snapshots;
+        this.events = events;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * Validates and stores a spec as a QUEUED experiment; the job module starts it after commit.
+     *
+     * @throws InvalidRequestException when the spec cannot run
+     */
+    @Transactional
+    public ExperimentView submit(ExperimentSpec spec) {
+        validator.validate(spec);
+
+        Experiment experiment = experiments.save(new Experiment(json.writeValueAsString(spec), spec.totalRuns(),
+                clock.instant()));
+        log.info("Experiment {} queued: {} groups x {} runs on {} ({} examples), seed {}", experiment.getId(),
+                spec.groups().size(), spec.runsPerGroup(), spec.dataset().name(), spec.dataset().trainSize(),
+                spec.seed());
+        events.publishEvent(new ExperimentSubmitted(experiment.getId()));
+        return view(experiment);
+    }
+
+    @Transactional(readOnly = true)
+    public ExperimentView get(long id) {
+        return view(find(id));
+    }
+
+    /** Lists experiments newest first, optionally only those with {@code status}. */
+    @Transactional(readOnly = true)
+    public ExperimentPage list(ExperimentStatus status, int page, int size) {
+        PageRequest request = PageRequest.of(page, size, Sort.by(Sort.Order.desc("createdAt"), Sort.Order.desc("id")));
+        Page<Experiment> found = status == null ? experiments.findAll(request) : experiments.findByStatus(status, request);
+        return new ExperimentPage(found.getContent().stream().map(this::view).toList(), page, size,
+                found.getTotalElements(), found.getTotalPages());
+    }
+
+    /**
+     * Cancels an experiment: a QUEUED one at once, a RUNNING one at its next check, which
+     * comes within one training step or one loss evaluation.
+     *
+     * @throws ExperimentStateException when the experiment already ended
+     */
+    @Transactional
+    public ExperimentView cancel(long id) {
+        Experiment experiment = find(id);
+        if (experiment.getStatus() == ExperimentStatus.QUEUED
+                && experiments.transition(id, ExperimentStatus.QUEUED, ExperimentStatus.CANCELLED) == 1) {
+            experiment = find(id);
+            experiment.finish(ExperimentStatus.CANCELLED, null, clock.instant());
+            log.info("Experiment {} cancelled while queued", id);
+            return view(experiment);
+        }
+
+        if (experiment.getStatus() == ExperimentStatus.RUNNING) {
+            experiment.requestCancel();
+            events.publishEvent(new ExperimentCancellationRequested(id));
+            log.info("Experiment {} cancellation requested while running", id);
+            return view(experiment);
+        }
+        throw new ExperimentStateException(id, experiment.getStatus(),
+                "experiment " + id + " is already " + experiment.getStatus() + " and cannot be cancelled");
+    }
+
+    /**
+     * Deletes a finished experiment with its runs, results and snapshots.
+     *
+     * @throws ExperimentStateException when the experiment is QUEUED or RUNNING
+     */
+    @Transactional
+    public void delete(long id) {
+        Experiment experiment = find(id);
+        if (!experiment.getStatus().isFinal()) {
+            throw new ExperimentStateException(id, experiment.getStatus(), "experiment " + id + " is "
+                    + experiment.getStatus() + "; cancel it and wait until it is CANCELLED before deleting it");
+        }
+        List<TrainingRun> stored = runs.findByExperimentIdOrderByIdAsc(id);
+        List<Long> snapshotIds = stored.stream().map(TrainingRun::getSnapshotId).filter(java.util.Objects::nonNull).toList();
+
+        experiments.delete(experiment);
+        experiments.flush();
+        snapshots.delete(snapshotIds);
+        log.info("Experiment {} deleted with {} runs and {} snapshots", id, stored.size(), snapshotIds.size());
+    }
+
+    /**
+     * Returns the results of a finished experiment: complete for SUCCEEDED, the runs finished
+     * before the end for FAILED and CANCELLED.
+     *
+     * @throws ExperimentStateException while the experiment is QUEUED or RUNNING
+     */
+    @Transactional(readOnly = true)
+    public ExperimentResults results(long id) {
+        Experiment experiment = find(id);
+        if (!experiment.getStatus().isFinal()) {
+            throw new ExperimentStateException(id, experiment.getStatus(), "experiment " + id + " is "
+                    + experiment.getStatus() + " (" + experiment.getRunsDone() + " of " + experiment.getRunsTotal()
+                    + " runs done); results are available once it is SUCCEEDED, FAILED or CANCELLED");
+        }
+        ExperimentSpec spec = spec(experiment);
+        List<TrainingRun> stored = runs.findByExperimentIdOrderByIdAsc(id);
+        Map<Long, double[][]> increases = increasesByRun(stored, spec);
+
+        List<GroupResults> groups = new ArrayList<>();
+        for (GroupSpec group : spec.groups()) {
+            List<TrainingRun> groupRuns = stored.stream()
+                    .filter(run -> run.getGroupKey().equals(group.key()))
+                    .sorted(java.util.Comparator.comparingInt(TrainingRun::getRunIndex))
+                    .toList();
+            groups.add(groupResults(id, group, groupRuns, increases, spec.flatness().epsilons()));
+        }
+
+        ExperimentResults.TrainingData data = new ExperimentResults.TrainingData(spec.dataset().name(),
+                spec.dataset().trainSize(), parse(experiment.getTrainIndices()), parse(experiment.getRandomLabels()));
+        boolean complete = experiment.getStatus() == ExperimentStatus.SUCCEEDED && stored.size() == spec.totalRuns();
+        return new ExperimentResults(id, experiment.getStatus(), complete, data, spec.flatness().epsilons(),
+                spec.flatness().directions(), groups);
+    }
+
+    /**
+     * Returns the snapshot id of a run of an experiment.
+     *
+     * @throws ExperimentNotFoundException when the experiment, the run or its snapshot is missing
+     */
+    @Transactional(readOnly = true)
+    public long snapshotOf(long experimentId, long runId) {
+        find(experimentId);
+        TrainingRun run = runs.findByIdAndExperimentId(runId, experimentId)
+                .orElseThrow(() -> new ExperimentNotFoundException("run " + runId + " not found in experiment "
+                        + experimentId + "; GET /api/experiments/" + experimentId + "/results lists its runs"));
+        if (run.getSnapshotId() == null) {
+            throw new ExperimentNotFoundException("run " + runId + " of experiment " + experimentId + " has no snapshot");
+        }
+        return run.getSnapshotId();
+    }
+
+    private GroupResults groupResults(long experimentId, GroupSpec group, List<TrainingRun> groupRuns,
+            Map<Long, double[][]> increases, List<Double> epsilons) {
+        List<RunResults> runResults = new ArrayList<>();
+        double[][] runMeans = new double[epsilons.size()][groupRuns.size()];
+
+        for (int r = 0; r < groupRuns.size(); r++) {
+            TrainingRun run = groupRuns.get(r);
+            double[][] byEpsilon = increases.get(run.getId());
+            List<OverDirections> perEpsilon = new ArrayList<>();
+            for (int e = 0; e < epsilons.size(); e++) {
+                double[] values = byEpsilon[e];
+                double mean = Statistics.mean(values);
+                runMeans[e][r] = mean;
+                perEpsilon.add(new OverDirections(epsilons.get(e), Arrays.stream(values).boxed().toList(), mean,
+                        Statistics.populationStd(values)));
+            }
+            runResults.add(new RunResults(run.getId(), run.getRunIndex(), run.getEpochsTrained(),
+                    run.getFinalTrainAccuracy(), run.isReachedFullTrainAccuracy(), run.getBaselineLoss(),
+                    run.getTrainingSeconds(), run.getMeasuringSeconds(), perEpsilon,
+                    json.readValue(run.getEpochHistory(), EPOCH_HISTORY), snapshot(experimentId, run)));
+        }
+
+        List<OverRuns> overRuns = new ArrayList<>();
+        for (int e = 0; e < epsilons.size(); e++) {
+            overRuns.add(new OverRuns(epsilons.get(e), Statistics.mean(runMeans[e]), Statistics.populationStd(runMeans[e]),
+                    groupRuns.size()));
+        }
+        long parameterCount = groupRuns.isEmpty() ? 0 : groupRuns.get(0).getParameterCount();
+        return new GroupResults(group.key(), group.hiddenLayers(), group.labels(), parameterCount, overRuns, runResults);
+    }
+
+    private ExperimentResults.Snapshot snapshot(long experimentId, TrainingRun run) {
+        if (run.getSnapshotId() == null) {
+            return null;
+        }
+        Optional<SnapshotInfo> info = snapshots.find(run.getSnapshotId());
+        return info.map(found -> new ExperimentResults.Snapshot(
+                        "/api/experiments/" + experimentId + "/runs/" + run.getId() + "/snapshot", found.format(),
+                        found.sizeBytes(), found.sha256()))
+                .orElse(null);
+    }
+
+    private Map<Long, double[][]> increasesByRun(List<TrainingRun> stored, ExperimentSpec spec) {
+        Map<Long, double[][]> byRun = new LinkedHashMap<>();
+        for (TrainingRun run : stored) {
+            byRun.put(run.getId(), new double[spec.flatness().epsilons().size()][spec.flatness().directions()]);
+        }
+        if (byRun.isEmpty()) {
+            return byRun;
+        }
+        for (FlatnessResult result : results.findByRunIdInOrderByRunIdAscEpsilonIndexAscDirectionIndexAsc(byRun.keySet())) {
+            byRun.get(result.getRunId())[result.getEpsilonIndex()][result.getDirectionIndex()] = result.getLossIncrease();
+        }
+        return byRun;
+    }
+
+    private Experiment find(long id) {
+        return experiments.findById(id).orElseThrow(() -> ExperimentNotFoundException.experiment(id));
+    }
+
+    private ExperimentSpec spec(Experiment experiment) {
+        return json.readValue(experiment.getSpecJson(), ExperimentSpec.class);
+    }
+
+    private ExperimentView view(Experiment experiment) {
+        ExperimentView.Progress progress = new ExperimentView.Progress(experiment.getRunsDone(),
+                experiment.getRunsTotal(), experiment.getPhase(), experiment.getCurrentGroup(),
+                experiment.getCurrentRun(), experiment.getCurrentEpoch(), experiment.isCancelRequested());
+        return new ExperimentView(experiment.getId(), experiment.getStatus(), progress, experiment.getCreatedAt(),
+                experiment.getStartedAt(), experiment.getFinishedAt(), experiment.getFailureReason(), spec(experiment));
+    }
+
+    private static List<Integer> parse(String joined) {
+        if (joined == null || joined.isEmpty()) {
+            return null;
+        }
+        return Arrays.stream(joined.split(",")).map(Integer::valueOf).toList();
+    }
+}

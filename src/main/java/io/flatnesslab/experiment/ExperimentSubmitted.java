@@ -1,0 +1,5 @@
+package io.flatnesslab.experiment;
+
+/** Published after a new experiment is committed as QUEUED. */
+public record ExperimentSubmitted(long experimentId) {
+}

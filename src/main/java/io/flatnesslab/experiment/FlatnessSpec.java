@@ -1,0 +1,37 @@
+package io.flatnesslab.experiment;
+
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+
+/**
+ * Which perturbations to measure.
+ *
+ * @param epsilons L2 norms of the perturbations; default [0.001, 0.005, 0.01, 0.05, 0.1]
+ * @param directions random directions per run; default 5
+ */
+@Schema(description = "Perturbation norms and number of random directions")
+public record FlatnessSpec(
+        @Schema(description = "L2 norms of the perturbation", example = "[0.001, 0.005, 0.01, 0.05, 0.1]")
+        @NotEmpty(message = "must list at least one perturbation norm, e.g. [0.01, 0.1]")
+        @Size(max = 64, message = "must have at most 64 values")
+        List<@NotNull(message = "must be a number") @Positive(message = "must be a positive finite number") Double> epsilons,
+        @Schema(description = "Random directions per run", example = "5", defaultValue = "5")
+        @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000") Integer directions) {
+
+    public FlatnessSpec {
+        epsilons = epsilons == null ? List.of(0.001, 0.005, 0.01, 0.05, 0.1)
+                : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(epsilons));
+        directions = directions == null ? 5 : directions;
+    }
+
+    static FlatnessSpec defaults() {
+        return new FlatnessSpec(null, null);
+    }
+}
