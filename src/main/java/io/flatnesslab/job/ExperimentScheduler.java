@@ -1,0 +1,133 @@
+package io.flatnesslab.job;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.flatnesslab.experiment.ExperimentCancellationRequested;
+import io.flatnesslab.experiment.ExperimentLifecycle;
+import io.flatnesslab.experiment.ExperimentSubmitted;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionPhase;
+import org.springframework.transaction.event.TransactionalEventListener;
+
+/**
+ * Bounded executor of experiments: {@code flatnesslab.jobs.concurrency} threads take experiment
+ * ids in submission order.
+ *
+ * <p>The queue itself lives in the database: an experiment is QUEUED until a thread claims it,
+ * so on start the scheduler re-enqueues every QUEUED experiment. An experiment still RUNNING at
+ * start was left by a process that died, and is marked FAILED with that reason. At shutdown the
+ * running experiments are asked to stop and record themselves as FAILED.
+ */
+@Component
+class ExperimentScheduler implements SmartLifecycle {
+
+    static final String ABANDONED_REASON = "the process running this experiment stopped before it finished "
+            + "(crash or kill); results of the runs finished before are kept; submit the spec again to rerun it";
+
+    private static final Logger log = LoggerFactory.getLogger(ExperimentScheduler.class);
+
+    private final ExperimentJob job;
+
+    private final ExperimentLifecycle lifecycle;
+
+    private final JobProperties properties;
+
+    private final Map<Long, CancellationToken> tokens = new ConcurrentHashMap<>();
+
+    private volatile ThreadPoolExecutor executor;
+
+    ExperimentScheduler(ExperimentJob job, ExperimentLifecycle lifecycle, JobProperties properties) {
+        this.job = job;
+        this.lifecycle = lifecycle;
+        this.properties = properties;
+    }
+
+    @Override
+    public void start() {
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory factory = runnable -> {
+            Thread thread = new Thread(runnable, "experiment-" + threads.incrementAndGet());
+            thread.setDaemon(false);
+            return thread;
+        };
+        executor = new ThreadPoolExecutor(properties.concurrency(), properties.concurrency(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), factory);
+
+        List<Long> abandoned = lifecycle.failRunning(ABANDONED_REASON);
+        if (!abandoned.isEmpty()) {
+            log.warn("Marked {} experiments FAILED that a previous process left RUNNING: {}", abandoned.size(), abandoned);
+        }
+        List<Long> queued = lifecycle.queued();
+        queued.forEach(this::enqueue);
+        log.info("Experiment executor started with {} threads; {} queued experiments resumed", properties.concurrency(),
+                queued.size());
+    }
+
+    @Override
+    public void stop() {
+        ThreadPoolExecutor current = executor;
+        if (current == null) {
+            return;
+        }
+        tokens.values().forEach(CancellationToken::shutdown);
+        current.shutdown();
+        try {
+            if (!current.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Experiments still running after {}; they will be marked FAILED at the next start",
+                        properties.shutdownTimeout());
+                current.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            current.shutdownNow();
+        }
+        executor = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return executor != null;
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    void onSubmitted(ExperimentSubmitted event) {
+        enqueue(event.experimentId());
+    }
+
+    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT)
+    void onCancellationRequested(ExperimentCancellationRequested event) {
+        CancellationToken token = tokens.get(event.experimentId());
+        if (token != null) {
+            token.cancel();
+        }
+    }
+
+    private void enqueue(long id) {
+        ThreadPoolExecutor current = executor;
+        if (current == null || current.isShutdown()) {
+            log.warn("Experiment {} stays QUEUED: the executor is not running; it starts after the next restart", id);
+            return;
+        }
+        current.execute(() -> {
+            CancellationToken token = new CancellationToken();
+            tokens.put(id, token);
+            try {
+                job.run(id, token);
+            } catch (RuntimeException e) {
+                log.error("Experiment {} could not be run", id, e);
+            } finally {
+                tokens.remove(id);
+            }
+        });
+    }
+}

@@ -1,0 +1,43 @@
+package io.flatnesslab.job;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Random choices about the training data that all groups of an experiment share.
+ *
+ * <p>The subset is a uniform sample without replacement (a partial Fisher-Yates shuffle),
+ * listed in ascending index order. Random labels are uniform over the classes, one per subset
+ * example, in the order of the subset.
+ */
+final class TrainingSubset {
+
+    private TrainingSubset() {
+    }
+
+    static int[] sample(int datasetSize, int subsetSize, long seed) {
+        int[] pool = new int[datasetSize];
+        for (int i = 0; i < datasetSize; i++) {
+            pool[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < subsetSize; i++) {
+            int j = i + random.nextInt(datasetSize - i);
+            int swap = pool[i];
+            pool[i] = pool[j];
+            pool[j] = swap;
+        }
+        int[] subset = Arrays.copyOf(pool, subsetSize);
+        Arrays.sort(subset);
+        return subset;
+    }
+
+    static int[] randomLabels(int count, int classCount, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = random.nextInt(classCount);
+        }
+        return labels;
+    }
+}
