@@ -142,7 +142,14 @@ public final class IdxReader {
 
     private static byte[] readData(DataInputStream in, int length, String source, String what) throws IOException {
         byte[] data = new byte[length];
-        int read = in.readNBytes(data, 0, length);
+        int read;
+        try {
+            read = in.readNBytes(data, 0, length);
+        } catch (EOFException e) {
+            // GZIPInputStream reports a cut-off compressed stream as EOFException.
+            throw new IdxFormatException(source, "truncated data: the gzip stream ends before the " + length
+                    + " data bytes the header declares (" + what + ")", e);
+        }
         if (read < length) {
             throw new IdxFormatException(source, "truncated data: the header declares " + what + " (" + length
                     + " bytes) but only " + read + " bytes follow");
