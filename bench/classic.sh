@@ -29,7 +29,7 @@ if [ -z "$location" ]; then
 fi
 echo "Submitted $location; sampling process $pid every ${period}s into $out/memory.tsv"
 
-printf 'seconds\trss_kib\theap_used_kib\theap_committed_kib\tphase\n' > "$out/memory.tsv"
+printf 'seconds\trss_kib\theap_used_kib\theap_committed_kib\toffheap_tracked_kib\tphase\n' > "$out/memory.tsv"
 started=$(date +%s)
 status=QUEUED
 while :; do
@@ -37,10 +37,13 @@ while :; do
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
   # jstat -gc columns: S0C S1C S0U S1U EC EU OC OU MC MU ...; heap = survivors + eden + old.
   heap=$(jstat -gc "$pid" | awk 'NR == 2 {printf "%d\t%d", $3 + $4 + $6 + $8, $1 + $2 + $5 + $7}')
+  # ND4J's off-heap arrays as JavaCPP tracks them (gauge of the service's actuator).
+  offheap=$(curl -sS "$base_url/actuator/metrics/flatnesslab.native.tracked" \
+    | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"] // 1024))' 2>/dev/null || echo NA)
   state=$(curl -sS "$base_url$location")
   status=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' <<<"$state")
   phase=$(python3 -c 'import json,sys; p=json.load(sys.stdin)["progress"]; print(p["phase"], p["currentGroup"], p["currentRun"], p["currentEpoch"], sep=":")' <<<"$state")
-  printf '%s\t%s\t%s\t%s\n' "$now" "$rss" "$heap" "$phase" >> "$out/memory.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$now" "$rss" "$heap" "$offheap" "$phase" >> "$out/memory.tsv"
   case "$status" in SUCCEEDED|FAILED|CANCELLED) break ;; esac
   sleep "$period"
 done
@@ -59,11 +62,13 @@ experiment = json.load(open(f"{out}/experiment.json"))
 results = json.load(open(f"{out}/results.json"))
 rows = [line.rstrip("\n").split("\t") for line in open(f"{out}/memory.tsv")][1:]
 peak_heap = max(int(row[2]) for row in rows)
+offheap = [int(row[4]) for row in rows if row[4].isdigit()]
 summary = {
     "status": experiment["status"],
     "createdAt": experiment["createdAt"], "startedAt": experiment["startedAt"], "finishedAt": experiment["finishedAt"],
     "peakRssMiB": round(peak_rss / 1024, 1),
     "peakSampledHeapUsedMiB": round(peak_heap / 1024, 1),
+    "peakSampledOffHeapTrackedMiB": round(max(offheap) / 1024, 1) if offheap else None,
     "groups": [],
 }
 for group in results["groups"]:

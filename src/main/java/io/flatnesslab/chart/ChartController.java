@@ -2,6 +2,7 @@ package io.flatnesslab.chart;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ class ChartController {
         if (groups == null || groups.isBlank()) {
             return results.groups();
         }
-        Map<String, GroupResults> byKey = new java.util.LinkedHashMap<>();
+        Map<String, GroupResults> byKey = new LinkedHashMap<>();
         results.groups().forEach(group -> byKey.put(group.key(), group));
 
         List<GroupResults> selected = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.text.DecimalFormat;
 import java.util.List;
 
 import io.flatnesslab.experiment.ExperimentResults;
@@ -16,6 +17,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
@@ -56,7 +58,10 @@ class FlatnessChartRenderer {
 
         ValueAxis xAxis = logScale ? new LogAxis("ε (L2 norm of the perturbation)") : new NumberAxis("ε (L2 norm of the perturbation)");
         if (xAxis instanceof LogAxis log) {
+            // One tick per decade, labelled 0.001, 0.01, ... instead of 10^-2.9, 10^-2.8, ...
             log.setSmallestValue(1e-12);
+            log.setTickUnit(new NumberTickUnit(1.0));
+            log.setNumberFormatOverride(new DecimalFormat("0.##########"));
         }
         NumberAxis yAxis = new NumberAxis("loss increase L(θ + ε·d) − L(θ)");
         yAxis.setAutoRangeIncludesZero(true);

@@ -24,7 +24,7 @@ import org.springframework.stereotype.Service;
  *
  * <p>A subfolder is recognised by content, not file names: the catalog reads the magic number
  * of each file and needs exactly one images file (2051) and one labels file (2049). When a
- * folder holds the four files of an MNIST-style download, the pair whose names start with
+ * folder contains the four files of an MNIST-style download, the pair whose names start with
  * {@code train} is used. Loaded datasets are cached until a file's size or modification time
  * changes.
  */

@@ -5,7 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
 /**
- * Which data to train on.
+ * Training data of an experiment.
  *
  * @param name dataset name from {@code GET /api/datasets}; default {@code mnist-10k}
  * @param trainSize number of examples sampled without replacement; default 1000

@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * State changes of an experiment while a job runs it. Each method commits on its own, so a
- * dashboard polling the experiment sees progress as it happens and a crash loses at most the
+ * dashboard polling the experiment reads progress as it happens and a crash loses at most the
  * run in progress.
  */
 @Service
@@ -100,7 +100,7 @@ public class ExperimentLifecycle {
         return run.getId();
     }
 
-    /** Whether cancellation of a RUNNING experiment was requested. */
+    /** Returns whether cancellation of a RUNNING experiment was requested. */
     @Transactional(readOnly = true)
     public boolean isCancelRequested(long id) {
         return experiments.findById(id).map(Experiment::isCancelRequested).orElse(true);

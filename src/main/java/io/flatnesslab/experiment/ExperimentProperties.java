@@ -10,7 +10,7 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxParameters largest model, in trainable parameters, a spec may contain. The
  *     default of 50 million admits the classic 784-5000-5000-10 model (28,980,010
- *     parameters); each model needs about five float32 copies of its parameters while it is
+ *     parameters). A model needs about five float32 copies of its parameters while it is
  *     measured (parameters, gradients, original, direction, serialization), so 50 million
  *     parameters need about 1 GB off-heap
  */

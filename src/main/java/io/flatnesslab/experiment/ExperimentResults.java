@@ -62,7 +62,7 @@ public record ExperimentResults(
     public record OverDirections(double epsilon, List<Double> directions, double mean, double std) {
     }
 
-    /** Where to download the run's trained parameters. */
+    /** Download link and checksum of the run's trained parameters. */
     public record Snapshot(String url, String format, long sizeBytes, String sha256) {
     }
 }

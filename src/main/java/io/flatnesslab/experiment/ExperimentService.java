@@ -3,9 +3,11 @@ package io.flatnesslab.experiment;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import io.flatnesslab.experiment.ExperimentResults.GroupResults;
@@ -137,7 +139,7 @@ public class ExperimentService {
                     + experiment.getStatus() + "; cancel it and wait until it is CANCELLED before deleting it");
         }
         List<TrainingRun> stored = runs.findByExperimentIdOrderByIdAsc(id);
-        List<Long> snapshotIds = stored.stream().map(TrainingRun::getSnapshotId).filter(java.util.Objects::nonNull).toList();
+        List<Long> snapshotIds = stored.stream().map(TrainingRun::getSnapshotId).filter(Objects::nonNull).toList();
 
         experiments.delete(experiment);
         experiments.flush();
@@ -167,7 +169,7 @@ public class ExperimentService {
         for (GroupSpec group : spec.groups()) {
             List<TrainingRun> groupRuns = stored.stream()
                     .filter(run -> run.getGroupKey().equals(group.key()))
-                    .sorted(java.util.Comparator.comparingInt(TrainingRun::getRunIndex))
+                    .sorted(Comparator.comparingInt(TrainingRun::getRunIndex))
                     .toList();
             groups.add(groupResults(id, group, groupRuns, increases, spec.flatness().epsilons()));
         }

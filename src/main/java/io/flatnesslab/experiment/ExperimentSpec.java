@@ -1,5 +1,7 @@
 package io.flatnesslab.experiment;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -16,9 +18,9 @@ import jakarta.validation.constraints.Size;
  * digits with true labels and 784-5000-5000-10 on random labels, three runs each.
  *
  * <p>{@code seed} drives every random choice. Each random stream is derived from the seed and
- * its unit (subset, random labels, and per group and run: initialization, shuffling, and each
- * direction), so any unit can be recomputed alone and the same spec gives the same numbers on
- * the same machine.
+ * its unit: the subset, the random labels, and per group and run the initialization, the
+ * shuffling and each direction. So any unit can be recomputed alone, and the same spec gives
+ * the same numbers on the same machine.
  */
 @Schema(description = "Experiment spec; {} runs the classic experiment", example = "{}")
 public record ExperimentSpec(
@@ -38,7 +40,7 @@ public record ExperimentSpec(
         seed = seed == null ? 0L : seed;
         dataset = dataset == null ? DatasetSpec.defaults() : dataset;
         training = training == null ? TrainingSpec.defaults() : training;
-        groups = groups == null ? GroupSpec.classic() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(groups));
+        groups = groups == null ? GroupSpec.classic() : Collections.unmodifiableList(new ArrayList<>(groups));
         runsPerGroup = runsPerGroup == null ? 3 : runsPerGroup;
         flatness = flatness == null ? FlatnessSpec.defaults() : flatness;
     }

@@ -18,7 +18,7 @@ public enum ExperimentStatus {
     /** Stopped on request; runs finished before the request keep their results. */
     CANCELLED;
 
-    /** Whether the experiment can no longer change. */
+    /** Returns whether the experiment can no longer change. */
     public boolean isFinal() {
         return this == SUCCEEDED || this == FAILED || this == CANCELLED;
     }

@@ -1,5 +1,7 @@
 package io.flatnesslab.experiment;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -11,7 +13,7 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
 /**
- * Which perturbations to measure.
+ * Perturbations to measure.
  *
  * @param epsilons L2 norms of the perturbations; default [0.001, 0.005, 0.01, 0.05, 0.1]
  * @param directions random directions per run; default 5
@@ -27,7 +29,7 @@ public record FlatnessSpec(
 
     public FlatnessSpec {
         epsilons = epsilons == null ? List.of(0.001, 0.005, 0.01, 0.05, 0.1)
-                : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(epsilons));
+                : Collections.unmodifiableList(new ArrayList<>(epsilons));
         directions = directions == null ? 5 : directions;
     }
 

@@ -1,5 +1,7 @@
 package io.flatnesslab.experiment;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -34,7 +36,7 @@ public record GroupSpec(
 
     public GroupSpec {
         labels = labels == null ? LabelMode.NATURAL : labels;
-        hiddenLayers = hiddenLayers == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(hiddenLayers));
+        hiddenLayers = hiddenLayers == null ? null : Collections.unmodifiableList(new ArrayList<>(hiddenLayers));
     }
 
     static List<GroupSpec> classic() {

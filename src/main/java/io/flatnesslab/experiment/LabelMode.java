@@ -1,6 +1,6 @@
 package io.flatnesslab.experiment;
 
-/** Which labels a group trains on. */
+/** Labels a group trains on. */
 public enum LabelMode {
 
     /** The dataset's own labels. */

@@ -46,8 +46,11 @@ public class SnapshotStore {
 
     private final JdbcTemplate jdbc;
 
-    public SnapshotStore(JdbcTemplate jdbc) {
+    private final ParameterSnapshotRepository metadata;
+
+    SnapshotStore(JdbcTemplate jdbc, ParameterSnapshotRepository metadata) {
         this.jdbc = jdbc;
+        this.metadata = metadata;
     }
 
     /** Serializes {@code network} (parameters and configuration, no updater state) and stores it. */
@@ -77,12 +80,7 @@ public class SnapshotStore {
 
     /** Returns the metadata of a snapshot, without its content. */
     public Optional<SnapshotInfo> find(long id) {
-        List<SnapshotInfo> rows = jdbc.query(
-                "select id, format, parameter_count, size_bytes, sha256, created_at from parameter_snapshot where id = ?",
-                (rs, row) -> new SnapshotInfo(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                        rs.getString(5), rs.getObject(6, OffsetDateTime.class).toInstant()),
-                id);
-        return rows.stream().findFirst();
+        return metadata.findById(id).map(ParameterSnapshot::toInfo);
     }
 
     /**

@@ -12,9 +12,9 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Plain minibatch SGD as a PyTorch training loop runs it: the examples are reshuffled every
- * epoch, every minibatch (the last one possibly smaller) makes one step on its mean loss, and
- * accuracy is counted on the fly from each step's forward pass.
+ * Plain minibatch SGD as a PyTorch training loop runs it. The examples are reshuffled every
+ * epoch, and every minibatch (the last one possibly smaller) makes one step on its mean loss.
+ * Accuracy is counted on the fly from each step's forward pass.
  */
 public final class Trainer {
 

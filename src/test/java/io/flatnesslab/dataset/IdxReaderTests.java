@@ -71,7 +71,7 @@ class IdxReaderTests {
     }
 
     @Test
-    void labelsFileReadAsImagesNamesFileAndMagic() {
+    void labelsFileAsImagesIsRejected() {
         byte[] labels = IdxTestFiles.cyclicLabels(10, 10);
 
         assertThatThrownBy(() -> IdxReader.readImages(new ByteArrayInputStream(labels), "/tmp/labels.idx"))

@@ -148,6 +148,22 @@ class ExperimentValidationTests {
     }
 
     @Test
+    void offHeapGaugeIsExposed() throws Exception {
+        // Makes sure ND4J has allocated off-heap memory in this JVM before reading the gauge.
+        org.nd4j.linalg.api.ndarray.INDArray allocated = org.nd4j.linalg.factory.Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000);
+        assertThat(allocated.length()).isEqualTo(1000);
+
+        mvc.perform(get("/actuator/metrics/flatnesslab.native.tracked"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.baseUnit").value("bytes"))
+                .andExpect(jsonPath("$.measurements[0].value", org.hamcrest.Matchers.greaterThan(0.0)));
+        mvc.perform(get("/actuator/health"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("UP"));
+    }
+
+    @Test
     void openApiAndSwaggerUiAreServed() throws Exception {
         mvc.perform(get("/v3/api-docs"))
                 .andExpect(status().isOk())

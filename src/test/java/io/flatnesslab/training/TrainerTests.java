@@ -66,7 +66,7 @@ class TrainerTests {
     }
 
     @Test
-    void onTheFlyAccuracyMatchesPreUpdateForwardPass() {
+    void onTheFlyAccuracyMatchesForwardPass() {
         // With a single full batch the on-the-fly accuracy must equal the accuracy of the
         // parameters before the step, which a separate forward pass gives.
         MultiLayerNetwork network = NetworkFactory.build(784, List.of(16), 10, 0.5, 3);
