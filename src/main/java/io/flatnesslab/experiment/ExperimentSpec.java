@@ -34,7 +34,11 @@ public record ExperimentSpec(
         List<@NotNull(message = "must be an object") @Valid GroupSpec> groups,
         @Schema(description = "Independent training runs per group", example = "3", defaultValue = "3")
         @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer runsPerGroup,
-        @Valid FlatnessSpec flatness) {
+        @Valid FlatnessSpec flatness,
+        @Schema(description = "Id of an imported model (POST /api/models) to measure instead of training; then groups "
+                + "must be the model's single group with runsPerGroup 1, and the training settings are not used. "
+                + "POST /api/models/{id}/flatness fills these in.", example = "null")
+        Long model) {
 
     public ExperimentSpec {
         seed = seed == null ? 0L : seed;
@@ -47,7 +51,12 @@ public record ExperimentSpec(
 
     /** Returns the classic experiment: every field at its default. */
     public static ExperimentSpec classic() {
-        return new ExperimentSpec(null, null, null, null, null, null);
+        return new ExperimentSpec(null, null, null, null, null, null, null);
+    }
+
+    /** Returns whether this experiment measures an imported model instead of training networks. */
+    public boolean measuresImportedModel() {
+        return model != null;
     }
 
     /** Number of training runs: groups times runs per group. */

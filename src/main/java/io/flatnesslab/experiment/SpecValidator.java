@@ -9,12 +9,16 @@ import io.flatnesslab.dataset.Dataset;
 import io.flatnesslab.dataset.DatasetCatalog;
 import io.flatnesslab.dataset.DatasetNotFoundException;
 import io.flatnesslab.dataset.DatasetUnavailableException;
+import io.flatnesslab.snapshot.ModelInfo;
+import io.flatnesslab.snapshot.ModelNotFoundException;
+import io.flatnesslab.snapshot.ModelService;
 import io.flatnesslab.training.NetworkFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * Checks of a spec that Bean Validation annotations cannot express: finite numbers, the
- * dataset and its size, unique group keys and the parameter budget.
+ * dataset and its size, unique group keys, the parameter budget, and the imported model an
+ * experiment measures.
  */
 @Component
 class SpecValidator {
@@ -23,9 +27,12 @@ class SpecValidator {
 
     private final ExperimentProperties properties;
 
-    SpecValidator(DatasetCatalog datasets, ExperimentProperties properties) {
+    private final ModelService models;
+
+    SpecValidator(DatasetCatalog datasets, ExperimentProperties properties, ModelService models) {
         this.datasets = datasets;
         this.properties = properties;
+        this.models = models;
     }
 
     /** @throws InvalidRequestException listing every violation found */
@@ -52,12 +59,14 @@ class SpecValidator {
         }
 
         Dataset dataset = checkDataset(spec.dataset(), violations);
-        if (dataset != null) {
+        if (dataset != null && spec.measuresImportedModel()) {
+            checkImportedModel(spec, dataset, violations);
+        } else if (dataset != null) {
             checkBudget(spec, dataset, violations);
         }
 
         if (!violations.isEmpty()) {
-            throw new InvalidRequestException("Invalid experiment spec", violations);
+            throw new InvalidRequestException("Invalid request", violations);
         }
     }
 
@@ -74,6 +83,31 @@ class SpecValidator {
                     + ", the size of dataset '" + dataset.name() + "'; got " + spec.trainSize()));
         }
         return dataset;
+    }
+
+    private void checkImportedModel(ExperimentSpec spec, Dataset dataset, List<FieldViolation> violations) {
+        ModelInfo model;
+        try {
+            model = models.get(spec.model());
+        } catch (ModelNotFoundException e) {
+            violations.add(new FieldViolation("model", "model " + spec.model() + " not found; GET /api/models lists the imported ones"));
+            return;
+        }
+        if (model.inputSize() != dataset.inputSize()) {
+            violations.add(new FieldViolation("dataset.name", "dataset '" + dataset.name() + "' has " + dataset.inputSize()
+                    + " inputs but model " + model.id() + " (" + model.architecture() + ") expects " + model.inputSize()));
+        }
+        if (model.classCount() != dataset.classCount()) {
+            violations.add(new FieldViolation("dataset.name", "dataset '" + dataset.name() + "' has " + dataset.classCount()
+                    + " classes but model " + model.id() + " (" + model.architecture() + ") has " + model.classCount() + " outputs"));
+        }
+        if (spec.groups().size() != 1 || !model.hiddenLayers().equals(spec.groups().get(0).hiddenLayers())) {
+            violations.add(new FieldViolation("groups", "must be a single group with hiddenLayers " + model.hiddenLayers()
+                    + " to measure model " + model.id() + "; POST /api/models/" + model.id() + "/flatness fills it in"));
+        }
+        if (spec.runsPerGroup() != 1) {
+            violations.add(new FieldViolation("runsPerGroup", "must be 1 to measure an imported model"));
+        }
     }
 
     private void checkBudget(ExperimentSpec spec, Dataset dataset, List<FieldViolation> violations) {

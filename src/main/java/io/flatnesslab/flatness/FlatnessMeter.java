@@ -29,14 +29,35 @@ public final class FlatnessMeter {
     private FlatnessMeter() {
     }
 
+    /** Source of the unit directions d_k. */
+    @FunctionalInterface
+    public interface DirectionSource {
+
+        /** Fills {@code direction}, shaped like the parameter vector, with unit direction k. */
+        void fill(int k, INDArray direction);
+    }
+
     /**
-     * Measures the loss increases of {@code network} on {@code data}.
+     * Measures the loss increases of {@code network} on {@code data} along seeded random
+     * directions.
      *
      * @param directionSeed seed of direction k, so any direction can be recomputed on its own
      * @param cancelled polled before each loss evaluation
      */
     public static FlatnessMeasurement measure(MultiLayerNetwork network, DataSet data, double[] epsilons,
             int directions, IntToLongFunction directionSeed, BooleanSupplier cancelled) {
+        return measure(network, data, epsilons, directions,
+                (k, direction) -> RandomDirections.sampleUnit(direction, directionSeed.applyAsLong(k)), cancelled);
+    }
+
+    /**
+     * Measures the loss increases of {@code network} on {@code data} along the directions a
+     * source provides, for example directions exported from another framework.
+     *
+     * @param cancelled polled before each loss evaluation
+     */
+    public static FlatnessMeasurement measure(MultiLayerNetwork network, DataSet data, double[] epsilons,
+            int directions, DirectionSource source, BooleanSupplier cancelled) {
         double baseline = network.score(data, false);
         double[][] increases = new double[epsilons.length][directions];
 
@@ -46,7 +67,7 @@ public final class FlatnessMeter {
 
         try {
             for (int k = 0; k < directions; k++) {
-                RandomDirections.sampleUnit(direction, directionSeed.applyAsLong(k));
+                source.fill(k, direction);
 
                 for (int e = 0; e < epsilons.length; e++) {
                     if (cancelled.getAsBoolean()) {

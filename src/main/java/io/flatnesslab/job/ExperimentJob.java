@@ -12,6 +12,7 @@ import io.flatnesslab.experiment.LabelMode;
 import io.flatnesslab.experiment.RunRecord;
 import io.flatnesslab.flatness.FlatnessMeasurement;
 import io.flatnesslab.flatness.FlatnessMeter;
+import io.flatnesslab.snapshot.ModelService;
 import io.flatnesslab.snapshot.SnapshotInfo;
 import io.flatnesslab.snapshot.SnapshotStore;
 import io.flatnesslab.training.NetworkFactory;
@@ -30,7 +31,7 @@ import org.springframework.stereotype.Component;
 /**
  * Pipeline of one experiment, run on an executor thread: sample the training subset, then for
  * every group and run train a fresh network, measure its loss increases, store its parameters
- * and record the run.
+ * and record the run. An experiment of an imported model loads that model in place of training.
  *
  * <p>One subset and one set of random labels serve all groups. Each group trains and is
  * measured on its own data: NATURAL groups on the dataset's labels, RANDOM groups on the
@@ -47,10 +48,13 @@ class ExperimentJob {
 
     private final SnapshotStore snapshots;
 
-    ExperimentJob(ExperimentLifecycle lifecycle, DatasetCatalog datasets, SnapshotStore snapshots) {
+    private final ModelService models;
+
+    ExperimentJob(ExperimentLifecycle lifecycle, DatasetCatalog datasets, SnapshotStore snapshots, ModelService models) {
         this.lifecycle = lifecycle;
         this.datasets = datasets;
         this.snapshots = snapshots;
+        this.models = models;
     }
 
     /** Runs experiment {@code id} if it is still QUEUED, and records how it ended. */
@@ -125,21 +129,28 @@ class ExperimentJob {
         log.info("Experiment {} run {} started: hidden layers {}, {} labels, {} parameters", id, unit,
                 group.hiddenLayers(), group.labels(), parameterCount);
 
-        lifecycle.progress(id, "TRAINING", group.key(), run, 0);
         long trainingStarted = System.nanoTime();
-        MultiLayerNetwork network = NetworkFactory.build(trainingData.inputSize(), group.hiddenLayers(),
-                trainingData.classCount(), spec.training().learningRate(), Seeds.derive(spec.seed(), "init", group.key(), run));
-        TrainingSettings settings = new TrainingSettings(spec.training().learningRate(), spec.training().batchSize(),
-                spec.training().maxEpochs(), spec.training().stopAtFullTrainAccuracy());
-        TrainingOutcome outcome = Trainer.train(network, trainingData, settings,
-                Seeds.derive(spec.seed(), "shuffle", group.key(), run), token::shouldStop,
-                stats -> {
-                    lifecycle.progress(id, "TRAINING", group.key(), run, stats.epoch());
-                    log.debug("Experiment {} run {} epoch {}: loss {}, accuracy {}", id, unit, stats.epoch(),
-                            stats.meanLoss(), stats.accuracy());
-                });
+        MultiLayerNetwork network;
+        TrainingOutcome outcome;
+        if (spec.measuresImportedModel()) {
+            lifecycle.progress(id, "LOADING_MODEL", group.key(), run, null);
+            network = snapshots.loadNetwork(models.get(spec.model()).snapshotId());
+            outcome = Trainer.evaluate(network, trainingData);
+        } else {
+            lifecycle.progress(id, "TRAINING", group.key(), run, 0);
+            network = NetworkFactory.build(trainingData.inputSize(), group.hiddenLayers(), trainingData.classCount(),
+                    spec.training().learningRate(), Seeds.derive(spec.seed(), "init", group.key(), run));
+            TrainingSettings settings = new TrainingSettings(spec.training().learningRate(), spec.training().batchSize(),
+                    spec.training().maxEpochs(), spec.training().stopAtFullTrainAccuracy());
+            outcome = Trainer.train(network, trainingData, settings, Seeds.derive(spec.seed(), "shuffle", group.key(), run),
+                    token::shouldStop, stats -> {
+                        lifecycle.progress(id, "TRAINING", group.key(), run, stats.epoch());
+                        log.debug("Experiment {} run {} epoch {}: loss {}, accuracy {}", id, unit, stats.epoch(),
+                                stats.meanLoss(), stats.accuracy());
+                    });
+        }
         double trainingSeconds = seconds(trainingStarted);
-        log.info("Experiment {} run {} trained: {} epochs, train accuracy {}, full accuracy {}, {} s", id, unit,
+        log.info("Experiment {} run {} ready: {} epochs trained, train accuracy {}, full accuracy {}, {} s", id, unit,
                 outcome.epochsTrained(), outcome.finalTrainAccuracy(), outcome.reachedFullTrainAccuracy(), trainingSeconds);
 
         lifecycle.progress(id, "MEASURING", group.key(), run, null);

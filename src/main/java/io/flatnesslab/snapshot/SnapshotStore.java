@@ -105,6 +105,28 @@ public class SnapshotStore {
         }
     }
 
+    /**
+     * Loads a stored DL4J model file as a network, streaming it from the BLOB.
+     *
+     * @throws SnapshotNotFoundException when no snapshot has that id
+     */
+    public MultiLayerNetwork loadNetwork(long id) {
+        MultiLayerNetwork network = jdbc.query("select content from parameter_snapshot where id = ?", rs -> {
+            if (!rs.next()) {
+                return null;
+            }
+            try (InputStream in = rs.getBinaryStream(1)) {
+                return ModelSerializer.restoreMultiLayerNetwork(in, false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read snapshot " + id, e);
+            }
+        }, id);
+        if (network == null) {
+            throw new SnapshotNotFoundException(id);
+        }
+        return network;
+    }
+
     /** Deletes snapshots; ids that do not exist are ignored. */
     public void delete(List<Long> ids) {
         for (Long id : ids) {

@@ -89,6 +89,19 @@ public final class Trainer {
         return new TrainingOutcome(history.size(), last.accuracy(), full, List.copyOf(history));
     }
 
+    /**
+     * Reports an already trained network without training it: zero epochs, and the accuracy of
+     * one forward pass over {@code data} in inference mode.
+     */
+    public static TrainingOutcome evaluate(MultiLayerNetwork network, LabeledData data) {
+        INDArray predicted = network.output(Tensors.features(data), false).argMax(1);
+        int correct = 0;
+        for (int i = 0; i < data.size(); i++) {
+            correct += predicted.getInt(i) == data.labels()[i] ? 1 : 0;
+        }
+        return new TrainingOutcome(0, (double) correct / data.size(), correct == data.size(), List.of());
+    }
+
     private static int[] identity(int size) {
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
