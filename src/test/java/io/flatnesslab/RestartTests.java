@@ -70,6 +70,27 @@ class RestartTests {
         }
     }
 
+    @Test
+    void shutdownRecordsInterruptedExperiment() throws Exception {
+        long runningId;
+        try (ConfigurableApplicationContext first = start()) {
+            ExperimentService service = first.getBean(ExperimentService.class);
+            ExperimentSpec slow = first.getBean(JsonMapper.class).readValue(
+                    "{\"training\": {\"maxEpochs\": 10000, \"stopAtFullTrainAccuracy\": false},"
+                            + " \"groups\": [{\"key\": \"slow\", \"hiddenLayers\": [4]}], \"runsPerGroup\": 1}",
+                    ExperimentSpec.class);
+            runningId = service.submit(slow).id();
+            await().atMost(Duration.ofMinutes(2)).until(() -> service.get(runningId).status() == ExperimentStatus.RUNNING);
+        }
+
+        try (ConfigurableApplicationContext second = start()) {
+            ExperimentView interrupted = second.getBean(ExperimentService.class).get(runningId);
+
+            assertThat(interrupted.status()).isEqualTo(ExperimentStatus.FAILED);
+            assertThat(interrupted.failureReason()).contains("interrupted by the application shutting down");
+        }
+    }
+
     private ConfigurableApplicationContext start() {
         return new SpringApplicationBuilder(FlatnessLabApplication.class)
                 .properties(

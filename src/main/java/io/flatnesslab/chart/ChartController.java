@@ -33,6 +33,8 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Charts")
 class ChartController {
 
+    private static final List<String> PARAMETERS = List.of("groups", "width", "height", "xScale");
+
     private final ExperimentService experiments;
 
     private final FlatnessChartRenderer renderer;
@@ -54,9 +56,15 @@ class ChartController {
             @RequestParam(required = false) String groups,
             @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(200) @Max(4000) int width,
             @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(150) @Max(3000) int height,
-            @Parameter(description = "Scale of the ε axis: log or linear") @RequestParam(defaultValue = "log") String xScale) {
+            @Parameter(description = "Scale of the ε axis: log or linear") @RequestParam(defaultValue = "log") String xScale,
+            @Parameter(hidden = true) @RequestParam Map<String, String> parameters) {
+        List<String> unknown = parameters.keySet().stream().filter(name -> !PARAMETERS.contains(name)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation(unknown.get(0),
+                    "unknown parameter; accepted parameters are " + PARAMETERS)));
+        }
         if (!xScale.equals("log") && !xScale.equals("linear")) {
-            throw new InvalidRequestException("Invalid chart request", List.of(new FieldViolation("xScale", "must be 'log' or 'linear'; got '" + xScale + "'")));
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("xScale", "must be 'log' or 'linear'; got '" + xScale + "'")));
         }
         ExperimentResults results = experiments.results(id);
         List<GroupResults> selected = select(results, groups);
@@ -86,7 +94,7 @@ class ChartController {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new InvalidRequestException("Invalid chart request", List.of(new FieldViolation("groups", "unknown group keys " + unknown
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("groups", "unknown group keys " + unknown
                     + "; experiment " + results.experimentId() + " has " + byKey.keySet())));
         }
         return selected;

@@ -48,8 +48,8 @@ class FlatnessChartRenderer {
         for (GroupResults group : groups) {
             YIntervalSeries series = new YIntervalSeries(label(group));
             for (OverRuns point : group.lossIncrease()) {
-                if (Double.isFinite(point.mean())) {
-                    double spread = Double.isFinite(point.std()) ? point.std() : 0.0;
+                if (point.mean() != null && Double.isFinite(point.mean())) {
+                    double spread = point.std() != null && Double.isFinite(point.std()) ? point.std() : 0.0;
                     series.add(point.epsilon(), point.mean(), point.mean() - spread, point.mean() + spread);
                 }
             }

@@ -55,6 +55,14 @@ public class DatasetCatalog {
         List<DatasetSummary> summaries = new ArrayList<>();
         summaries.add(DatasetSummary.of(get(EMBEDDED_NAME)));
 
+        for (Path folder : rejectedFolders()) {
+            String name = folder.getFileName().toString();
+            String reason = EMBEDDED_NAME.equals(name)
+                    ? "the name " + EMBEDDED_NAME + " is reserved for the embedded dataset; rename the folder"
+                    : "invalid folder name; a dataset name is 1 to 64 letters, digits, '.', '_' or '-', starting with a "
+                            + "letter or digit";
+            summaries.add(DatasetSummary.invalid(name, folder.toString(), reason));
+        }
         for (Path folder : datasetFolders()) {
             String name = folder.getFileName().toString();
             try {
@@ -115,6 +123,22 @@ public class DatasetCatalog {
                     .toList();
         } catch (IOException e) {
             log.warn("Cannot list dataset directory {}: {}", directory, e.toString());
+            return List.of();
+        }
+    }
+
+    private List<Path> rejectedFolders() {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(directory)) {
+            return children.filter(Files::isDirectory)
+                    .filter(path -> !path.getFileName().toString().startsWith("."))
+                    .filter(path -> !VALID_NAME.matcher(path.getFileName().toString()).matches()
+                            || EMBEDDED_NAME.equals(path.getFileName().toString()))
+                    .sorted(Comparator.comparing(Path::getFileName))
+                    .toList();
+        } catch (IOException e) {
             return List.of();
         }
     }

@@ -3,6 +3,7 @@ package io.flatnesslab.experiment;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 
 /**
  * Training data of an experiment.
@@ -13,7 +14,8 @@ import jakarta.validation.constraints.NotBlank;
 @Schema(description = "Training data: a subset of one dataset, shared by all groups")
 public record DatasetSpec(
         @Schema(description = "Dataset name from GET /api/datasets", example = "mnist-10k", defaultValue = "mnist-10k")
-        @NotBlank(message = "must not be blank; use a name from GET /api/datasets, e.g. mnist-10k") String name,
+        @NotBlank(message = "must not be blank; use a name from GET /api/datasets, e.g. mnist-10k")
+        @Size(max = 64, message = "must be at most 64 characters; use a name from GET /api/datasets") String name,
         @Schema(description = "Examples sampled without replacement", example = "1000", defaultValue = "1000")
         @Min(value = 1, message = "must be at least 1") Integer trainSize) {
 

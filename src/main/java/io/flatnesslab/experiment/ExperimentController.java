@@ -2,11 +2,9 @@ package io.flatnesslab.experiment;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.Base64;
-import java.util.HexFormat;
+import java.util.List;
 
-import io.flatnesslab.snapshot.SnapshotInfo;
-import io.flatnesslab.snapshot.SnapshotStore;
+import io.flatnesslab.snapshot.SnapshotDownloads;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -17,7 +15,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -53,17 +50,17 @@ class ExperimentController {
 
     private final ExperimentService experiments;
 
-    private final SnapshotStore snapshots;
+    private final SnapshotDownloads downloads;
 
-    ExperimentController(ExperimentService experiments, SnapshotStore snapshots) {
+    ExperimentController(ExperimentService experiments, SnapshotDownloads downloads) {
         this.experiments = experiments;
-        this.snapshots = snapshots;
+        this.downloads = downloads;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Queue an experiment",
-            description = "Every field is optional; {} (or no body) runs the classic experiment. Returns 202 with "
-                    + "the Location of the experiment to poll.",
+            description = "Every field is optional; {} runs the classic experiment (about 20 minutes on 2 cores). "
+                    + "Returns 202 with the Location of the experiment to poll.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(examples = {
                     @ExampleObject(name = "classic", summary = "The classic experiment", value = CLASSIC_EXAMPLE),
                     @ExampleObject(name = "small", summary = "A small experiment that runs in seconds",
@@ -71,8 +68,12 @@ class ExperimentController {
     @ApiResponse(responseCode = "202", description = "Queued")
     @ApiResponse(responseCode = "400", description = "Invalid spec; the errors list names each field",
             content = @Content(mediaType = "application/problem+json"))
-    ResponseEntity<ExperimentView> submit(@RequestBody(required = false) @Valid ExperimentSpec spec) {
-        ExperimentView created = experiments.submit(spec == null ? ExperimentSpec.classic() : spec);
+    ResponseEntity<ExperimentView> submit(@RequestBody @Valid ExperimentSpec spec) {
+        if (spec == null) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("body",
+                    "is missing or not JSON; send a JSON object, e.g. {} for the classic experiment")));
+        }
+        ExperimentView created = experiments.submit(spec);
         return ResponseEntity.accepted()
                 .location(URI.create("/api/experiments/" + created.id()))
                 .body(created);
@@ -121,20 +122,14 @@ class ExperimentController {
 
     @GetMapping(value = "/{id}/runs/{runId}/snapshot", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     @Operation(summary = "Download a run's trained parameters",
-            description = "A DL4J model file (zip) that MultiLayerNetwork.load opens. Repr-Digest carries its SHA-256.")
+            description = "format=dl4j (default): a DL4J model file (zip) that MultiLayerNetwork.load opens, with its "
+                    + "SHA-256 in ETag and Repr-Digest. format=safetensors: PyTorch nn.Linear names and layout (fc1.weight "
+                    + "[out, in], fc1.bias, ...), float32, for torch.nn.Module.load_state_dict.")
     @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/octet-stream"))
-    void snapshot(@PathVariable long id, @PathVariable long runId, HttpServletResponse response) throws IOException {
+    void snapshot(@PathVariable long id, @PathVariable long runId,
+            @Parameter(description = "dl4j or safetensors") @RequestParam(defaultValue = "dl4j") String format,
+            HttpServletResponse response) throws IOException {
         long snapshotId = experiments.snapshotOf(id, runId);
-        SnapshotInfo info = snapshots.find(snapshotId)
-                .orElseThrow(() -> new ExperimentNotFoundException("snapshot of run " + runId + " not found"));
-
-        response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
-        response.setContentLengthLong(info.sizeBytes());
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-                "attachment; filename=\"experiment-" + id + "-run-" + runId + "-dl4j.zip\"");
-        response.setHeader(HttpHeaders.ETAG, "\"" + info.sha256() + "\"");
-        response.setHeader("Repr-Digest",
-                "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(info.sha256())) + ":");
-        snapshots.copyTo(snapshotId, response.getOutputStream());
+        downloads.send(snapshotId, format, "experiment-" + id + "-run-" + runId, response);
     }
 }

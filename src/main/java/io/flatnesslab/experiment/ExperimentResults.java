@@ -40,8 +40,11 @@ public record ExperimentResults(
             List<OverRuns> lossIncrease, List<RunResults> runs) {
     }
 
-    /** Mean and population std (ddof 0) over runs of the per-run mean loss increase at one ε. */
-    public record OverRuns(double epsilon, double mean, double std, int runs) {
+    /**
+     * Mean and population std (ddof 0) over runs of the per-run mean loss increase at one ε;
+     * mean and std are null for a group without finished runs.
+     */
+    public record OverRuns(double epsilon, Double mean, Double std, int runs) {
     }
 
     /**

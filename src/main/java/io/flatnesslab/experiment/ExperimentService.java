@@ -14,7 +14,12 @@ import io.flatnesslab.experiment.ExperimentResults.GroupResults;
 import io.flatnesslab.experiment.ExperimentResults.OverDirections;
 import io.flatnesslab.experiment.ExperimentResults.OverRuns;
 import io.flatnesslab.experiment.ExperimentResults.RunResults;
+import io.flatnesslab.dataset.Dataset;
+import io.flatnesslab.dataset.DatasetCatalog;
+import io.flatnesslab.dataset.DatasetNotFoundException;
+import io.flatnesslab.dataset.DatasetUnavailableException;
 import io.flatnesslab.flatness.Statistics;
+import io.flatnesslab.training.NetworkFactory;
 import io.flatnesslab.snapshot.SnapshotInfo;
 import io.flatnesslab.snapshot.SnapshotStore;
 import io.flatnesslab.training.EpochStats;
@@ -50,13 +55,16 @@ public class ExperimentService {
 
     private final ApplicationEventPublisher events;
 
+    private final DatasetCatalog datasets;
+
     private final JsonMapper json;
 
     private final Clock clock;
 
     ExperimentService(ExperimentRepository experiments, TrainingRunRepository runs, FlatnessResultRepository results,
-            SpecValidator validator, SnapshotStore snapshots, ApplicationEventPublisher events, JsonMapper json,
-            Clock clock) {
+            SpecValidator validator, SnapshotStore snapshots, ApplicationEventPublisher events, DatasetCatalog datasets,
+            JsonMapper json, Clock clock) {
+        this.datasets = datasets;
         this.experiments = experiments;
         this.runs = runs;
         this.results = results;
@@ -171,7 +179,7 @@ public class ExperimentService {
                     .filter(run -> run.getGroupKey().equals(group.key()))
                     .sorted(Comparator.comparingInt(TrainingRun::getRunIndex))
                     .toList();
-            groups.add(groupResults(id, group, groupRuns, increases, spec.flatness().epsilons()));
+            groups.add(groupResults(id, spec.dataset().name(), group, groupRuns, increases, spec.flatness().epsilons()));
         }
 
         ExperimentResults.TrainingData data = new ExperimentResults.TrainingData(spec.dataset().name(),
@@ -198,7 +206,7 @@ public class ExperimentService {
         return run.getSnapshotId();
     }
 
-    private GroupResults groupResults(long experimentId, GroupSpec group, List<TrainingRun> groupRuns,
+    private GroupResults groupResults(long experimentId, String datasetName, GroupSpec group, List<TrainingRun> groupRuns,
             Map<Long, double[][]> increases, List<Double> epsilons) {
         List<RunResults> runResults = new ArrayList<>();
         double[][] runMeans = new double[epsilons.size()][groupRuns.size()];
@@ -222,11 +230,23 @@ public class ExperimentService {
 
         List<OverRuns> overRuns = new ArrayList<>();
         for (int e = 0; e < epsilons.size(); e++) {
-            overRuns.add(new OverRuns(epsilons.get(e), Statistics.mean(runMeans[e]), Statistics.populationStd(runMeans[e]),
-                    groupRuns.size()));
+            boolean any = !groupRuns.isEmpty();
+            overRuns.add(new OverRuns(epsilons.get(e), any ? Statistics.mean(runMeans[e]) : null,
+                    any ? Statistics.populationStd(runMeans[e]) : null, groupRuns.size()));
         }
-        long parameterCount = groupRuns.isEmpty() ? 0 : groupRuns.get(0).getParameterCount();
+        long parameterCount = groupRuns.isEmpty() ? parameterCount(datasetName, group)
+                : groupRuns.get(0).getParameterCount();
         return new GroupResults(group.key(), group.hiddenLayers(), group.labels(), parameterCount, overRuns, runResults);
+    }
+
+    /** Parameter count of a group that has no stored run, or 0 when its dataset is gone. */
+    private long parameterCount(String datasetName, GroupSpec group) {
+        try {
+            Dataset dataset = datasets.get(datasetName);
+            return NetworkFactory.parameterCount(dataset.inputSize(), group.hiddenLayers(), dataset.classCount());
+        } catch (DatasetNotFoundException | DatasetUnavailableException e) {
+            return 0;
+        }
     }
 
     private ExperimentResults.Snapshot snapshot(long experimentId, TrainingRun run) {

@@ -15,7 +15,7 @@ public class ExperimentStateException extends ErrorResponseException {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
         problem.setTitle("Experiment is " + status);
         problem.setProperty("experimentId", id);
-        problem.setProperty("status", status);
+        problem.setProperty("experimentStatus", status);
         return problem;
     }
 }

@@ -46,6 +46,8 @@ class ExperimentScheduler implements SmartLifecycle {
 
     private volatile ThreadPoolExecutor executor;
 
+    private volatile boolean stopping;
+
     ExperimentScheduler(ExperimentJob job, ExperimentLifecycle lifecycle, JobProperties properties) {
         this.job = job;
         this.lifecycle = lifecycle;
@@ -54,6 +56,7 @@ class ExperimentScheduler implements SmartLifecycle {
 
     @Override
     public void start() {
+        stopping = false;
         AtomicInteger threads = new AtomicInteger();
         ThreadFactory factory = runnable -> {
             Thread thread = new Thread(runnable, "experiment-" + threads.incrementAndGet());
@@ -79,6 +82,7 @@ class ExperimentScheduler implements SmartLifecycle {
         if (current == null) {
             return;
         }
+        stopping = true;
         tokens.values().forEach(CancellationToken::shutdown);
         current.shutdown();
         try {
@@ -119,6 +123,10 @@ class ExperimentScheduler implements SmartLifecycle {
             return;
         }
         current.execute(() -> {
+            if (stopping) {
+                log.info("Experiment {} stays QUEUED: the application is shutting down; it starts after the next start", id);
+                return;
+            }
             CancellationToken token = new CancellationToken();
             tokens.put(id, token);
             try {

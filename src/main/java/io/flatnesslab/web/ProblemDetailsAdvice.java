@@ -10,10 +10,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -82,11 +84,22 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             errors.add(Map.of("field", path(mismatched), "message", "expected a value of type "
                     + simpleName(mismatched.getTargetType())));
         } else if (cause instanceof JacksonException json) {
-            errors.add(Map.of("field", path(json), "message", "malformed JSON: " + json.getOriginalMessage()));
+            errors.add(Map.of("field", path(json), "message", "malformed JSON" + location(json) + ": " + firstLine(json)));
         } else {
-            errors.add(Map.of("field", "body", "message", "the request body is missing or not readable JSON"));
+            errors.add(Map.of("field", "body", "message", "is missing or not JSON; send a JSON object, e.g. {} for the "
+                    + "classic experiment"));
         }
-        return problem(HttpStatus.BAD_REQUEST, "Malformed request body", errors, headers, request);
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", errors, headers, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String detail = "Content-Type " + (ex.getContentType() == null ? "(none)" : "'" + ex.getContentType() + "'")
+                + " is not supported; send Content-Type: " + MediaType.toString(ex.getSupportedMediaTypes());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNSUPPORTED_MEDIA_TYPE, detail);
+        problem.setTitle("Unsupported media type");
+        return handleExceptionInternal(ex, problem, headers, HttpStatus.UNSUPPORTED_MEDIA_TYPE, request);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -143,6 +156,19 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             }
         }
         return path.isEmpty() ? "body" : path.toString();
+    }
+
+    private static String location(JacksonException exception) {
+        if (exception.getLocation() == null || exception.getLocation().getLineNr() < 1) {
+            return "";
+        }
+        return " at line " + exception.getLocation().getLineNr() + ", column " + exception.getLocation().getColumnNr();
+    }
+
+    private static String firstLine(JacksonException exception) {
+        String message = String.valueOf(exception.getOriginalMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private static String simpleName(Class<?> type) {

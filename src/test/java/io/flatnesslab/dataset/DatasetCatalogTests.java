@@ -82,6 +82,21 @@ class DatasetCatalogTests {
     }
 
     @Test
+    void badFolderNamesAreListedAsInvalid() {
+        IdxTestFiles.write(directory.resolve("we ird/images"), IdxTestFiles.patternedImages(3, 2, 2));
+        IdxTestFiles.write(directory.resolve("mnist-10k/images"), IdxTestFiles.patternedImages(3, 2, 2));
+        IdxTestFiles.write(directory.resolve(".hidden/images"), IdxTestFiles.patternedImages(3, 2, 2));
+
+        List<DatasetSummary> listed = new DatasetCatalog(new DatasetProperties(directory)).list();
+
+        assertThat(listed).extracting(DatasetSummary::name).containsExactly("mnist-10k", "mnist-10k", "we ird");
+        assertThat(listed.get(1).status()).isEqualTo("INVALID");
+        assertThat(listed.get(1).error()).contains("reserved for the embedded dataset");
+        assertThat(listed.get(2).status()).isEqualTo("INVALID");
+        assertThat(listed.get(2).error()).contains("invalid folder name");
+    }
+
+    @Test
     void folderWithoutLabelsIsInvalid() {
         IdxTestFiles.write(directory.resolve("half/images"), IdxTestFiles.patternedImages(3, 2, 2));
 

@@ -104,6 +104,8 @@ class ExperimentEndToEndTests {
         mvc.perform(get("/api/experiments/" + running + "/results"))
                 .andExpect(status().isConflict())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.status").value(409))
+                .andExpect(jsonPath("$.experimentStatus").value("RUNNING"))
                 .andExpect(jsonPath("$.detail", containsString("RUNNING")));
         mvc.perform(get("/api/experiments/" + running + "/charts/flatness.png")).andExpect(status().isConflict());
         mvc.perform(delete("/api/experiments/" + running)).andExpect(status().isConflict());
@@ -120,6 +122,8 @@ class ExperimentEndToEndTests {
         ExperimentResults partial = results(running);
         assertThat(partial.complete()).isFalse();
         assertThat(partial.groups().get(0).runs()).isEmpty();
+        assertThat(partial.groups().get(0).parameterCount()).isEqualTo(784L * 4 + 4 + 4 * 10 + 10);
+        assertThat(partial.groups().get(0).lossIncrease().get(0).mean()).isNull();
 
         mvc.perform(get("/api/experiments").param("status", "CANCELLED"))
                 .andExpect(status().isOk())
@@ -186,6 +190,10 @@ class ExperimentEndToEndTests {
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.errors[0].field").value("groups"))
                 .andExpect(jsonPath("$.errors[0].message", containsString("missing")));
+        mvc.perform(get("/api/experiments/" + id + "/charts/flatness.png").param("xscale", "linear"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("xscale"))
+                .andExpect(jsonPath("$.errors[0].message", containsString("xScale")));
         mvc.perform(get("/api/experiments/" + id + "/charts/flatness.png").param("width", "10"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("width"));

@@ -63,6 +63,9 @@ class ExperimentValidationTests {
             {"runsPerGroup":"three"}                                                | runsPerGroup                | Integer
             {"sede":1}                                                              | sede                        | unknown field 'sede'
             {"training":{"momentum":0.9}}                                           | training.momentum           | unknown field 'momentum'
+            {"runsPerGroup":2.5}                                                    | runsPerGroup                | Integer
+            {"runsPerGroup":1,"runsPerGroup":2}                                     | body                        | Duplicate Object property "runsPerGroup"
+            null                                                                    | body                        | e.g. {} for the classic experiment
             """)
     void invalidSpecIsRejected(String body, String field, String message) throws Exception {
         long storedBefore = experiments.list(null, 0, 1).totalElements();
@@ -104,8 +107,41 @@ class ExperimentValidationTests {
         mvc.perform(post("/api/experiments").contentType(MediaType.APPLICATION_JSON).content("{\"seed\": "))
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.title").value("Malformed request body"))
-                .andExpect(jsonPath("$.errors[0].message", containsString("malformed JSON")));
+                .andExpect(jsonPath("$.title").value("Invalid request"))
+                .andExpect(jsonPath("$.errors[0].message", containsString("malformed JSON at line 1")));
+    }
+
+    @Test
+    void missingBodyIsRejectedNotClassic() throws Exception {
+        long storedBefore = experiments.list(null, 0, 1).totalElements();
+
+        mvc.perform(post("/api/experiments").contentType(MediaType.APPLICATION_JSON))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("body"))
+                .andExpect(jsonPath("$.errors[0].message", containsString("{}")));
+
+        assertThat(experiments.list(null, 0, 1).totalElements()).isEqualTo(storedBefore);
+    }
+
+    @Test
+    void wrongContentTypeNamesJson() throws Exception {
+        mvc.perform(post("/api/experiments").contentType(MediaType.TEXT_PLAIN).content("{}"))
+                .andExpect(status().isUnsupportedMediaType())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail", containsString("send Content-Type: application/json")));
+    }
+
+    @Test
+    void longDatasetNameIsNotEchoed() throws Exception {
+        String name = "x".repeat(100_000);
+
+        String body = mvc.perform(post("/api/experiments").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"dataset\":{\"name\":\"" + name + "\"}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("dataset.name"))
+                .andReturn().getResponse().getContentAsString();
+
+        assertThat(body.length()).isLessThan(2000);
     }
 
     @Test
