@@ -33,7 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Charts")
 class ChartController {
 
-    private static final List<String> PARAMETERS = List.of("groups", "width", "height", "xScale");
+    private static final List<String> PARAMETERS = List.of("groups", "width", "height", "xScale", "measure");
 
     private final ExperimentService experiments;
 
@@ -57,6 +57,8 @@ class ChartController {
             @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(200) @Max(4000) int width,
             @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(150) @Max(3000) int height,
             @Parameter(description = "Scale of the ε axis: log or linear") @RequestParam(defaultValue = "log") String xScale,
+            @Parameter(description = "increase, or for two-sided experiments curvature or firstOrder")
+            @RequestParam(defaultValue = "increase") String measure,
             @Parameter(hidden = true) @RequestParam Map<String, String> parameters) {
         List<String> unknown = parameters.keySet().stream().filter(name -> !PARAMETERS.contains(name)).sorted().toList();
         if (!unknown.isEmpty()) {
@@ -66,10 +68,20 @@ class ChartController {
         if (!xScale.equals("log") && !xScale.equals("linear")) {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("xScale", "must be 'log' or 'linear'; got '" + xScale + "'")));
         }
+        ChartMeasure plotted = ChartMeasure.parse(measure);
+        if (plotted == null) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("measure",
+                    "must be one of " + ChartMeasure.parameters() + "; got '" + measure + "'")));
+        }
         ExperimentResults results = experiments.results(id);
         List<GroupResults> selected = select(results, groups);
+        boolean twoSided = selected.stream().flatMap(group -> group.lossIncrease().stream()).anyMatch(point -> point.curvature() != null);
+        if (plotted.needsTwoSided() && !twoSided) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("measure",
+                    measure + " needs a two-sided experiment (flatness.twoSided = true); use measure=increase")));
+        }
 
-        byte[] png = renderer.render(results, selected, width, height, xScale.equals("log"));
+        byte[] png = renderer.render(results, selected, width, height, xScale.equals("log"), plotted);
         return ResponseEntity.ok()
                 .contentType(MediaType.IMAGE_PNG)
                 .cacheControl(CacheControl.noCache())

@@ -43,14 +43,17 @@ class FlatnessChartRenderer {
      *
      * @param logScale whether the ε axis is logarithmic
      */
-    byte[] render(ExperimentResults results, List<GroupResults> groups, int width, int height, boolean logScale) {
+    byte[] render(ExperimentResults results, List<GroupResults> groups, int width, int height, boolean logScale,
+            ChartMeasure measure) {
         YIntervalSeriesCollection dataset = new YIntervalSeriesCollection();
         for (GroupResults group : groups) {
             YIntervalSeries series = new YIntervalSeries(label(group));
             for (OverRuns point : group.lossIncrease()) {
-                if (point.mean() != null && Double.isFinite(point.mean())) {
-                    double spread = point.std() != null && Double.isFinite(point.std()) ? point.std() : 0.0;
-                    series.add(point.epsilon(), point.mean(), point.mean() - spread, point.mean() + spread);
+                Double mean = measure.mean(point);
+                if (mean != null && Double.isFinite(mean)) {
+                    Double std = measure.std(point);
+                    double spread = std != null && Double.isFinite(std) ? std : 0.0;
+                    series.add(point.epsilon(), mean, mean - spread, mean + spread);
                 }
             }
             dataset.addSeries(series);
@@ -63,7 +66,7 @@ class FlatnessChartRenderer {
             log.setTickUnit(new NumberTickUnit(1.0));
             log.setNumberFormatOverride(new DecimalFormat("0.##########"));
         }
-        NumberAxis yAxis = new NumberAxis("loss increase L(θ + ε·d) − L(θ)");
+        NumberAxis yAxis = new NumberAxis(measure.axisLabel());
         yAxis.setAutoRangeIncludesZero(true);
 
         XYErrorRenderer renderer = new XYErrorRenderer();
@@ -85,6 +88,7 @@ class FlatnessChartRenderer {
                 new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         chart.addSubtitle(new TextTitle(subtitle(results), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.setTitle(new TextTitle(measure.title(), new Font(Font.SANS_SERIF, Font.BOLD, 16)));
 
         BufferedImage image = chart.createBufferedImage(width, height);
         try {
@@ -96,9 +100,12 @@ class FlatnessChartRenderer {
         }
     }
 
+    /** Legend entry; it says how many runs reached 100 % training accuracy, because the others are not at a minimum. */
     private static String label(GroupResults group) {
         int runs = group.runs().size();
-        return group.key() + " " + group.hiddenLayers() + " " + group.labels() + " (" + runs + (runs == 1 ? " run)" : " runs)");
+        long full = group.runs().stream().filter(run -> run.reachedFullTrainAccuracy()).count();
+        return group.key() + " " + group.hiddenLayers() + " " + group.labels() + " (" + full + " of " + runs
+                + (runs == 1 ? " run" : " runs") + " at 100 % train accuracy)";
     }
 
     private static String subtitle(ExperimentResults results) {

@@ -92,7 +92,8 @@ public class ExperimentLifecycle {
         for (int e = 0; e < epsilons.length; e++) {
             double[] increases = measurement.increases()[e];
             for (int k = 0; k < increases.length; k++) {
-                results.save(new FlatnessResult(run.getId(), e, epsilons[e], k, increases[k]));
+                Double minus = measurement.minusIncreases() == null ? null : measurement.minusIncreases()[e][k];
+                results.save(new FlatnessResult(run.getId(), e, epsilons[e], k, increases[k], minus));
             }
         }
 

@@ -41,10 +41,23 @@ public record ExperimentResults(
     }
 
     /**
-     * Mean and population std (ddof 0) over runs of the per-run mean loss increase at one ε;
-     * mean and std are null for a group without finished runs.
+     * Statistics over runs of the per-run mean loss increase at one ε: mean, population std
+     * (ddof 0), standard error (sample std / √runs) and whether the mean differs from zero at
+     * 95 %. Null where a group has too few finished runs.
+     *
+     * @param impliedMeanCurvature 2·ΔL/ε², an estimate of tr(H)/N, from the curvature part
+     *     when two-sided
+     * @param runsAtFullTrainAccuracy runs whose last epoch reached 100 % training accuracy
+     * @param curvature two-sided curvature part over runs, or null
+     * @param firstOrder two-sided first-order part over runs, or null
      */
-    public record OverRuns(double epsilon, Double mean, Double std, int runs) {
+    public record OverRuns(double epsilon, Double mean, Double std, int runs, Double standardError,
+            Boolean distinguishableFromZero, Double impliedMeanCurvature, int runsAtFullTrainAccuracy,
+            Part curvature, Part firstOrder) {
+    }
+
+    /** Mean, population std, standard error and 95 % flag of one quantity. */
+    public record Part(Double mean, Double std, Double standardError, Boolean distinguishableFromZero) {
     }
 
     /**
@@ -55,14 +68,42 @@ public record ExperimentResults(
      * @param lossIncrease per ε: L(θ + ε·d) − L(θ) for each direction, with mean and
      *     population std over directions
      * @param epochs per-epoch on-the-fly mean loss and accuracy
+     * @param float32Loss L(θ) in float32, or null for older runs
+     * @param float64Loss L(θ) in float64 from the same float32 parameters, or null
+     * @param float32RoundOff |float32Loss − float64Loss|, the estimated float32 round-off of
+     *     the loss, or null
      */
     public record RunResults(long runId, int runIndex, int epochsTrained, double finalTrainAccuracy,
             boolean reachedFullTrainAccuracy, double baselineLoss, double trainingSeconds, double measuringSeconds,
-            List<OverDirections> lossIncrease, List<EpochStats> epochs, Snapshot snapshot) {
+            List<OverDirections> lossIncrease, List<EpochStats> epochs, Snapshot snapshot, Double float32Loss,
+            Double float64Loss, Double float32RoundOff) {
     }
 
-    /** Loss increases of one run at one ε, one per direction, with their mean and population std. */
-    public record OverDirections(double epsilon, List<Double> directions, double mean, double std) {
+    /**
+     * Loss increases of one run at one ε, one per direction, with their mean, population std,
+     * standard error and 95 % flag.
+     *
+     * @param impliedMeanCurvature 2·ΔL/ε² from the mean, or from the curvature part when
+     *     two-sided: an estimate of the mean Hessian eigenvalue tr(H)/N
+     * @param twoSided the θ − ε·d side and the parts it yields, or null
+     */
+    public record OverDirections(double epsilon, List<Double> directions, double mean, double std, Double standardError,
+            Boolean distinguishableFromZero, double impliedMeanCurvature, TwoSided twoSided) {
+    }
+
+    /**
+     * The antithetic side of a two-sided measurement.
+     *
+     * @param minusDirections L(θ − ε·d) − L(θ) per direction
+     * @param curvature ½[L(θ+εd) + L(θ−εd)] − L(θ) per direction, ≈ ½ε²·dᵀHd
+     * @param firstOrder ½[L(θ+εd) − L(θ−εd)] per direction, ≈ ε·gᵀd
+     */
+    public record TwoSided(List<Double> minusDirections, Values curvature, Values firstOrder) {
+    }
+
+    /** Values per direction with their mean, population std, standard error and 95 % flag. */
+    public record Values(List<Double> values, double mean, double std, Double standardError,
+            Boolean distinguishableFromZero) {
     }
 
     /** Download link and checksum of the run's trained parameters. */

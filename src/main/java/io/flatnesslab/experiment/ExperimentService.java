@@ -171,7 +171,7 @@ public class ExperimentService {
         }
         ExperimentSpec spec = spec(experiment);
         List<TrainingRun> stored = runs.findByExperimentIdOrderByIdAsc(id);
-        Map<Long, double[][]> increases = increasesByRun(stored, spec);
+        Map<Long, Measured> increases = increasesByRun(stored, spec);
 
         List<GroupResults> groups = new ArrayList<>();
         for (GroupSpec group : spec.groups()) {
@@ -207,32 +207,44 @@ public class ExperimentService {
     }
 
     private GroupResults groupResults(long experimentId, String datasetName, GroupSpec group, List<TrainingRun> groupRuns,
-            Map<Long, double[][]> increases, List<Double> epsilons) {
+            Map<Long, Measured> measured, List<Double> epsilons) {
         List<RunResults> runResults = new ArrayList<>();
         double[][] runMeans = new double[epsilons.size()][groupRuns.size()];
+        boolean twoSided = !groupRuns.isEmpty() && measured.get(groupRuns.get(0).getId()).minus() != null;
+        double[][] curvatureMeans = twoSided ? new double[epsilons.size()][groupRuns.size()] : null;
+        double[][] firstOrderMeans = twoSided ? new double[epsilons.size()][groupRuns.size()] : null;
+        int atFullAccuracy = 0;
 
         for (int r = 0; r < groupRuns.size(); r++) {
             TrainingRun run = groupRuns.get(r);
-            double[][] byEpsilon = increases.get(run.getId());
+            Measured values = measured.get(run.getId());
+            atFullAccuracy += run.isReachedFullTrainAccuracy() ? 1 : 0;
+
             List<OverDirections> perEpsilon = new ArrayList<>();
             for (int e = 0; e < epsilons.size(); e++) {
-                double[] values = byEpsilon[e];
-                double mean = Statistics.mean(values);
-                runMeans[e][r] = mean;
-                perEpsilon.add(new OverDirections(epsilons.get(e), Arrays.stream(values).boxed().toList(), mean,
-                        Statistics.populationStd(values)));
+                OverDirections stats = ResultStatistics.overDirections(epsilons.get(e), values.plus()[e],
+                        values.minus() == null ? null : values.minus()[e]);
+                perEpsilon.add(stats);
+                runMeans[e][r] = stats.mean();
+                if (twoSided && stats.twoSided() != null) {
+                    curvatureMeans[e][r] = stats.twoSided().curvature().mean();
+                    firstOrderMeans[e][r] = stats.twoSided().firstOrder().mean();
+                }
             }
+
+            Double roundOff = run.getFloat32Loss() == null || run.getFloat64Loss() == null ? null
+                    : Math.abs(run.getFloat32Loss() - run.getFloat64Loss());
             runResults.add(new RunResults(run.getId(), run.getRunIndex(), run.getEpochsTrained(),
                     run.getFinalTrainAccuracy(), run.isReachedFullTrainAccuracy(), run.getBaselineLoss(),
                     run.getTrainingSeconds(), run.getMeasuringSeconds(), perEpsilon,
-                    json.readValue(run.getEpochHistory(), EPOCH_HISTORY), snapshot(experimentId, run)));
+                    json.readValue(run.getEpochHistory(), EPOCH_HISTORY), snapshot(experimentId, run),
+                    run.getFloat32Loss(), run.getFloat64Loss(), roundOff));
         }
 
         List<OverRuns> overRuns = new ArrayList<>();
         for (int e = 0; e < epsilons.size(); e++) {
-            boolean any = !groupRuns.isEmpty();
-            overRuns.add(new OverRuns(epsilons.get(e), any ? Statistics.mean(runMeans[e]) : null,
-                    any ? Statistics.populationStd(runMeans[e]) : null, groupRuns.size()));
+            overRuns.add(ResultStatistics.overRuns(epsilons.get(e), runMeans[e], twoSided ? curvatureMeans[e] : null,
+                    twoSided ? firstOrderMeans[e] : null, atFullAccuracy));
         }
         long parameterCount = groupRuns.isEmpty() ? parameterCount(datasetName, group)
                 : groupRuns.get(0).getParameterCount();
@@ -260,18 +272,33 @@ public class ExperimentService {
                 .orElse(null);
     }
 
-    private Map<Long, double[][]> increasesByRun(List<TrainingRun> stored, ExperimentSpec spec) {
-        Map<Long, double[][]> byRun = new LinkedHashMap<>();
+    private Map<Long, Measured> increasesByRun(List<TrainingRun> stored, ExperimentSpec spec) {
+        int epsilons = spec.flatness().epsilons().size();
+        int directions = spec.flatness().directions();
+        Map<Long, Measured> byRun = new LinkedHashMap<>();
         for (TrainingRun run : stored) {
-            byRun.put(run.getId(), new double[spec.flatness().epsilons().size()][spec.flatness().directions()]);
+            byRun.put(run.getId(), new Measured(new double[epsilons][directions], new double[epsilons][directions]));
         }
         if (byRun.isEmpty()) {
             return byRun;
         }
+
+        Map<Long, Boolean> twoSided = new LinkedHashMap<>();
         for (FlatnessResult result : results.findByRunIdInOrderByRunIdAscEpsilonIndexAscDirectionIndexAsc(byRun.keySet())) {
-            byRun.get(result.getRunId())[result.getEpsilonIndex()][result.getDirectionIndex()] = result.getLossIncrease();
+            Measured measured = byRun.get(result.getRunId());
+            measured.plus()[result.getEpsilonIndex()][result.getDirectionIndex()] = result.getLossIncrease();
+            if (result.getMinusIncrease() != null) {
+                measured.minus()[result.getEpsilonIndex()][result.getDirectionIndex()] = result.getMinusIncrease();
+            }
+            twoSided.putIfAbsent(result.getRunId(), result.getMinusIncrease() != null);
         }
+        byRun.replaceAll((runId, measured) -> Boolean.TRUE.equals(twoSided.get(runId)) ? measured
+                : new Measured(measured.plus(), null));
         return byRun;
+    }
+
+    /** Stored increases of one run: {@code [epsilon][direction]}, minus null when one-sided. */
+    private record Measured(double[][] plus, double[][] minus) {
     }
 
     private Experiment find(long id) {

@@ -31,10 +31,16 @@ class FlatnessResult {
     @Column(name = "loss_increase", nullable = false)
     private double lossIncrease;
 
+    /** L(θ − ε·d) − L(θ) of a two-sided measurement, else null. */
+    @Column(name = "minus_increase")
+    private Double minusIncrease;
+
     protected FlatnessResult() {
     }
 
-    FlatnessResult(Long runId, int epsilonIndex, double epsilon, int directionIndex, double lossIncrease) {
+    FlatnessResult(Long runId, int epsilonIndex, double epsilon, int directionIndex, double lossIncrease,
+            Double minusIncrease) {
+        this.minusIncrease = minusIncrease;
         this.runId = runId;
         this.epsilonIndex = epsilonIndex;
         this.epsilon = epsilon;
@@ -60,5 +66,9 @@ class FlatnessResult {
 
     double getLossIncrease() {
         return lossIncrease;
+    }
+
+    Double getMinusIncrease() {
+        return minusIncrease;
     }
 }

@@ -57,6 +57,14 @@ class TrainingRun {
     @Column(name = "snapshot_id")
     private Long snapshotId;
 
+    /** L(θ) in float32; null for runs stored before it was recorded. */
+    @Column(name = "float32_loss")
+    private Double float32Loss;
+
+    /** L(θ) in float64 from the same float32 parameters; null for runs stored before it was recorded. */
+    @Column(name = "float64_loss")
+    private Double float64Loss;
+
     @Column(name = "finished_at", nullable = false)
     private Instant finishedAt;
 
@@ -76,6 +84,8 @@ class TrainingRun {
         this.trainingSeconds = record.trainingSeconds();
         this.measuringSeconds = record.measuringSeconds();
         this.snapshotId = record.snapshotId();
+        this.float32Loss = record.measurement().float32Loss();
+        this.float64Loss = record.measurement().float64Loss();
         this.finishedAt = finishedAt;
     }
 
@@ -129,6 +139,14 @@ class TrainingRun {
 
     Long getSnapshotId() {
         return snapshotId;
+    }
+
+    Double getFloat32Loss() {
+        return float32Loss;
+    }
+
+    Double getFloat64Loss() {
+        return float64Loss;
     }
 
     Instant getFinishedAt() {

@@ -52,38 +52,78 @@ public final class FlatnessMeter {
 
     /**
      * Measures the loss increases of {@code network} on {@code data} along the directions a
-     * source provides, for example directions exported from another framework.
+     * source provides, one-sided and in float32.
      *
      * @param cancelled polled before each loss evaluation
      */
     public static FlatnessMeasurement measure(MultiLayerNetwork network, DataSet data, double[] epsilons,
             int directions, DirectionSource source, BooleanSupplier cancelled) {
-        double baseline = network.score(data, false);
-        double[][] increases = new double[epsilons.length][directions];
+        return measure(network, data, epsilons, directions, source, false, Precision.FLOAT, cancelled);
+    }
 
+    /**
+     * Measures the loss increases of {@code network} on {@code data} along the directions a
+     * source provides.
+     *
+     * <p>With {@code twoSided}, each direction is also evaluated at θ − ε·d (antithetic pairs),
+     * which splits the change into a curvature part ½[L(θ+εd) + L(θ−εd)] − L(θ) = ½ε²·dᵀHd +
+     * O(ε⁴) and a first-order part ½[L(θ+εd) − L(θ−εd)] = ε·gᵀd + O(ε³), g and H being the
+     * gradient and Hessian at θ. With {@link Precision#DOUBLE} the float32 parameters, data
+     * and directions are cast to float64 first. The directions are drawn in float32 either way,
+     * so both precisions probe the same directions. L(θ) is always computed in both precisions
+     * to estimate the float32 round-off.
+     *
+     * @param cancelled polled before each loss evaluation
+     */
+    public static FlatnessMeasurement measure(MultiLayerNetwork trained, DataSet data, double[] epsilons,
+            int directions, DirectionSource source, boolean twoSided, Precision precision, BooleanSupplier cancelled) {
+        double float32Loss = trained.score(data, false);
+        MultiLayerNetwork doubleNetwork = trained.convertDataType(DataType.DOUBLE);
+        DataSet doubleData = new DataSet(data.getFeatures().castTo(DataType.DOUBLE), data.getLabels().castTo(DataType.DOUBLE));
+        double float64Loss = doubleNetwork.score(doubleData, false);
+
+        boolean inDouble = precision == Precision.DOUBLE;
+        MultiLayerNetwork network = inDouble ? doubleNetwork : trained;
+        DataSet evaluated = inDouble ? doubleData : data;
+        double baseline = inDouble ? float64Loss : float32Loss;
+
+        double[][] increases = new double[epsilons.length][directions];
+        double[][] minusIncreases = twoSided ? new double[epsilons.length][directions] : null;
         INDArray parameters = network.params();
         INDArray original = parameters.dup();
-        INDArray direction = Nd4j.createUninitialized(DataType.FLOAT, parameters.shape());
+        INDArray sampled = Nd4j.createUninitialized(DataType.FLOAT, parameters.shape());
+        INDArray direction = inDouble ? Nd4j.createUninitialized(DataType.DOUBLE, parameters.shape()) : sampled;
 
         try {
             for (int k = 0; k < directions; k++) {
-                source.fill(k, direction);
+                source.fill(k, sampled);
+                if (inDouble) {
+                    direction.assign(sampled);
+                }
 
                 for (int e = 0; e < epsilons.length; e++) {
                     if (cancelled.getAsBoolean()) {
                         throw new TrainingCancelledException();
                     }
-                    // θ + ε·d written into the live parameter vector: params() is the flat
+                    // θ ± ε·d written into the live parameter vector: params() is the flat
                     // array the layers' weight and bias views point into.
                     parameters.assign(direction).muli(epsilons[e]).addi(original);
-                    increases[e][k] = network.score(data, false) - baseline;
+                    increases[e][k] = network.score(evaluated, false) - baseline;
+                    if (twoSided) {
+                        parameters.assign(direction).muli(-epsilons[e]).addi(original);
+                        minusIncreases[e][k] = network.score(evaluated, false) - baseline;
+                    }
                 }
             }
         } finally {
             parameters.assign(original);
             original.close();
-            direction.close();
+            sampled.close();
+            if (inDouble) {
+                direction.close();
+            }
+            doubleNetwork.close();
         }
-        return new FlatnessMeasurement(baseline, epsilons.clone(), increases);
+        return new FlatnessMeasurement(baseline, epsilons.clone(), increases, minusIncreases, float32Loss, float64Loss);
     }
 }

@@ -12,6 +12,7 @@ import io.flatnesslab.experiment.LabelMode;
 import io.flatnesslab.experiment.RunRecord;
 import io.flatnesslab.flatness.FlatnessMeasurement;
 import io.flatnesslab.flatness.FlatnessMeter;
+import io.flatnesslab.flatness.RandomDirections;
 import io.flatnesslab.snapshot.ModelService;
 import io.flatnesslab.snapshot.SnapshotInfo;
 import io.flatnesslab.snapshot.SnapshotStore;
@@ -158,11 +159,13 @@ class ExperimentJob {
         DataSet measured = Tensors.dataSet(trainingData);
         double[] epsilons = spec.flatness().epsilons().stream().mapToDouble(Double::doubleValue).toArray();
         FlatnessMeasurement measurement = FlatnessMeter.measure(network, measured, epsilons,
-                spec.flatness().directions(), k -> Seeds.derive(spec.seed(), "direction", group.key(), run, k),
-                token::shouldStop);
+                spec.flatness().directions(),
+                (k, direction) -> RandomDirections.sampleUnit(direction, Seeds.derive(spec.seed(), "direction", group.key(), run, k)),
+                spec.flatness().twoSided(), spec.flatness().precision(), token::shouldStop);
         double measuringSeconds = seconds(measuringStarted);
-        log.info("Experiment {} run {} measured: baseline loss {}, {} directions x {} epsilons, {} s", id, unit,
-                measurement.baselineLoss(), spec.flatness().directions(), epsilons.length, measuringSeconds);
+        log.info("Experiment {} run {} measured: baseline loss {} ({}), float32 round-off {}, {} directions x {} epsilons{}, {} s",
+                id, unit, measurement.baselineLoss(), spec.flatness().precision(), measurement.float32RoundOff(),
+                spec.flatness().directions(), epsilons.length, spec.flatness().twoSided() ? " two-sided" : "", measuringSeconds);
 
         lifecycle.progress(id, "STORING", group.key(), run, null);
         long storingStarted = System.nanoTime();

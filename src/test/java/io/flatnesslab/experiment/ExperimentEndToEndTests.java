@@ -134,6 +134,52 @@ class ExperimentEndToEndTests {
         mvc.perform(get("/api/experiments/" + running)).andExpect(status().isNotFound());
     }
 
+    @Test
+    void twoSidedDoubleExperimentReportsParts() throws Exception {
+        long id = submit("""
+                {"dataset": {"trainSize": 100}, "training": {"maxEpochs": 3},
+                 "groups": [{"key": "small", "hiddenLayers": [16]}], "runsPerGroup": 2,
+                 "flatness": {"epsilons": [0.1, 1.0], "directions": 3, "twoSided": true, "precision": "DOUBLE"}}""");
+        assertThat(awaitFinal(id).status()).isEqualTo(ExperimentStatus.SUCCEEDED);
+
+        ExperimentResults results = results(id);
+        GroupResults group = results.groups().get(0);
+        for (RunResults run : group.runs()) {
+            assertThat(run.float32Loss()).isNotNull();
+            assertThat(run.float64Loss()).isEqualTo(run.baselineLoss());
+            assertThat(run.float32RoundOff()).isEqualTo(Math.abs(run.float32Loss() - run.float64Loss()));
+            for (OverDirections perEpsilon : run.lossIncrease()) {
+                ExperimentResults.TwoSided twoSided = perEpsilon.twoSided();
+                assertThat(twoSided).isNotNull();
+                assertThat(twoSided.minusDirections()).hasSize(3);
+                for (int k = 0; k < 3; k++) {
+                    double plus = perEpsilon.directions().get(k);
+                    double minus = twoSided.minusDirections().get(k);
+                    assertThat(twoSided.curvature().values().get(k)).isEqualTo(0.5 * (plus + minus));
+                    assertThat(twoSided.firstOrder().values().get(k)).isEqualTo(0.5 * (plus - minus));
+                }
+                double epsilon = perEpsilon.epsilon();
+                assertThat(perEpsilon.impliedMeanCurvature())
+                        .isEqualTo(2 * twoSided.curvature().mean() / (epsilon * epsilon));
+                assertThat(perEpsilon.standardError()).isNotNull();
+                assertThat(perEpsilon.distinguishableFromZero()).isNotNull();
+            }
+        }
+        ExperimentResults.OverRuns atLarge = group.lossIncrease().get(1);
+        double[] runCurvatures = group.runs().stream()
+                .mapToDouble(run -> run.lossIncrease().get(1).twoSided().curvature().mean()).toArray();
+        assertThat(atLarge.curvature().mean()).isEqualTo(Statistics.mean(runCurvatures));
+        assertThat(atLarge.firstOrder()).isNotNull();
+        assertThat(atLarge.runsAtFullTrainAccuracy()).isBetween(0, 2);
+
+        mvc.perform(get("/api/experiments/" + id + "/charts/flatness.png").param("measure", "curvature"))
+                .andExpect(status().isOk())
+                .andExpect(content().contentType(MediaType.IMAGE_PNG));
+        mvc.perform(get("/api/experiments/" + id + "/charts/flatness.png").param("measure", "hessian"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("measure"));
+    }
+
     private void checkResults(ExperimentResults results) {
         assertThat(results.complete()).isTrue();
         assertThat(results.epsilons()).containsExactly(0.05, 2.0);
@@ -190,6 +236,9 @@ class ExperimentEndToEndTests {
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.errors[0].field").value("groups"))
                 .andExpect(jsonPath("$.errors[0].message", containsString("missing")));
+        mvc.perform(get("/api/experiments/" + id + "/charts/flatness.png").param("measure", "curvature"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].message", containsString("two-sided")));
         mvc.perform(get("/api/experiments/" + id + "/charts/flatness.png").param("xscale", "linear"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("xscale"))
