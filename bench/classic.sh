@@ -29,7 +29,7 @@ if [ -z "$location" ]; then
 fi
 echo "Submitted $location; sampling process $pid every ${period}s into $out/memory.tsv"
 
-printf 'seconds\trss_kib\theap_used_kib\theap_committed_kib\toffheap_tracked_kib\tphase\n' > "$out/memory.tsv"
+printf 'seconds\trss_kib\theap_used_kib\theap_committed_kib\toffheap_estimate_kib\tphase\n' > "$out/memory.tsv"
 started=$(date +%s)
 status=QUEUED
 while :; do
@@ -37,8 +37,8 @@ while :; do
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
   # jstat -gc columns: S0C S1C S0U S1U EC EU OC OU MC MU ...; heap = survivors + eden + old.
   heap=$(jstat -gc "$pid" | awk 'NR == 2 {printf "%d\t%d", $3 + $4 + $6 + $8, $1 + $2 + $5 + $7}')
-  # ND4J's off-heap arrays as JavaCPP tracks them (gauge of the service's actuator).
-  offheap=$(curl -sS "$base_url/actuator/metrics/flatnesslab.native.tracked" \
+  # Estimated off-heap memory: resident size minus committed JVM pools (service gauge).
+  offheap=$(curl -sS "$base_url/actuator/metrics/flatnesslab.memory.outside.jvm.pools" \
     | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"] // 1024))' 2>/dev/null || echo NA)
   state=$(curl -sS "$base_url$location")
   status=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' <<<"$state")
@@ -68,7 +68,7 @@ summary = {
     "createdAt": experiment["createdAt"], "startedAt": experiment["startedAt"], "finishedAt": experiment["finishedAt"],
     "peakRssMiB": round(peak_rss / 1024, 1),
     "peakSampledHeapUsedMiB": round(peak_heap / 1024, 1),
-    "peakSampledOffHeapTrackedMiB": round(max(offheap) / 1024, 1) if offheap else None,
+    "peakSampledOffHeapEstimateMiB": round(max(offheap) / 1024, 1) if offheap else None,
     "groups": [],
 }
 for group in results["groups"]:

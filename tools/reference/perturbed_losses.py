@@ -4,8 +4,8 @@
         --images images-idx3-ubyte.gz --labels labels-idx1-ubyte.gz \
         --indices indices.json --directions directions.safetensors --epsilons 0.01 0.1 1
 
-indices.json is a JSON list of dataset indices (or an object with "indices" and, for random
-labels, "labels"). directions.safetensors holds one flat float32 vector per direction, in the
+indices.json is a JSON list of dataset indices, or the trainingData object of Flatness Lab's
+results: "indices", and "randomLabels" to use random labels. directions.safetensors holds one flat float32 vector per direction, in the
 order of torch.cat([p.flatten() for p in model.parameters()]); each is normalized to unit L2
 norm before use. The output lists L(θ) and, per direction and ε, L(θ + ε·d).
 """
@@ -33,7 +33,8 @@ def main():
         selection = json.load(handle)
     if isinstance(selection, dict):
         indices = torch.tensor(selection["indices"])
-        targets = torch.tensor(selection["labels"]) if selection.get("labels") else labels[indices]
+        random_labels = selection.get("randomLabels")
+        targets = torch.tensor(random_labels) if random_labels else labels[indices]
     else:
         indices = torch.tensor(selection)
         targets = labels[indices]

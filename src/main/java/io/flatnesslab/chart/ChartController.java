@@ -50,6 +50,8 @@ class ChartController {
                     + "Points are the mean over runs of each run's mean over directions; error bars are ± the "
                     + "population std over runs.")
     @ApiResponse(responseCode = "200", content = @Content(mediaType = "image/png"))
+    @ApiResponse(responseCode = "400", description = "Invalid parameter", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "Not finished yet", content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<byte[]> flatness(@PathVariable long id,
             @Parameter(description = "Comma-separated group keys; all groups when absent", example = "over-natural,under-natural")

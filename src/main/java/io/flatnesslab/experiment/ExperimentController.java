@@ -90,6 +90,8 @@ class ExperimentController {
 
     @GetMapping("/{id}")
     @Operation(summary = "Status, progress, timestamps and resolved spec of an experiment")
+    @ApiResponse(responseCode = "200", description = "The experiment")
+    @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     ExperimentView get(@PathVariable long id) {
         return experiments.get(id);
     }
@@ -98,6 +100,8 @@ class ExperimentController {
     @Operation(summary = "Results per group and run",
             description = "409 while the experiment is QUEUED or RUNNING. FAILED and CANCELLED experiments return "
                     + "the runs finished before they stopped, with complete = false.")
+    @ApiResponse(responseCode = "200", description = "Results of a finished experiment")
+    @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "Not finished yet", content = @Content(mediaType = "application/problem+json"))
     ExperimentResults results(@PathVariable long id) {
         return experiments.results(id);
@@ -107,6 +111,8 @@ class ExperimentController {
     @Operation(summary = "Cancel a QUEUED or RUNNING experiment",
             description = "A QUEUED experiment is CANCELLED at once. A RUNNING one stops at its next training step or "
                     + "loss evaluation; poll its status. Runs finished before keep their results.")
+    @ApiResponse(responseCode = "202", description = "Cancelled, or cancellation requested")
+    @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<ExperimentView> cancel(@PathVariable long id) {
         return ResponseEntity.accepted().body(experiments.cancel(id));
@@ -115,6 +121,8 @@ class ExperimentController {
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(summary = "Delete a finished experiment with its results and snapshots")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "QUEUED or RUNNING", content = @Content(mediaType = "application/problem+json"))
     void delete(@PathVariable long id) {
         experiments.delete(id);
@@ -125,7 +133,8 @@ class ExperimentController {
             description = "format=dl4j (default): a DL4J model file (zip) that MultiLayerNetwork.load opens, with its "
                     + "SHA-256 in ETag and Repr-Digest. format=safetensors: PyTorch nn.Linear names and layout (fc1.weight "
                     + "[out, in], fc1.bias, ...), float32, for torch.nn.Module.load_state_dict.")
-    @ApiResponse(responseCode = "200", content = @Content(mediaType = "application/octet-stream"))
+    @ApiResponse(responseCode = "200", description = "The model file", content = @Content(mediaType = "application/octet-stream"))
+    @ApiResponse(responseCode = "404", description = "No such experiment or run", content = @Content(mediaType = "application/problem+json"))
     void snapshot(@PathVariable long id, @PathVariable long runId,
             @Parameter(description = "dl4j or safetensors") @RequestParam(defaultValue = "dl4j") String format,
             HttpServletResponse response) throws IOException {

@@ -184,16 +184,15 @@ class ExperimentValidationTests {
     }
 
     @Test
-    void offHeapGaugeIsExposed() throws Exception {
-        // Makes sure ND4J has allocated off-heap memory in this JVM before reading the gauge.
-        org.nd4j.linalg.api.ndarray.INDArray allocated = org.nd4j.linalg.factory.Nd4j.zeros(
-                org.nd4j.linalg.api.buffer.DataType.FLOAT, 1000);
-        assertThat(allocated.length()).isEqualTo(1000);
-
-        mvc.perform(get("/actuator/metrics/flatnesslab.native.tracked"))
+    void memoryGaugesAreExposed() throws Exception {
+        mvc.perform(get("/actuator/metrics/flatnesslab.process.resident"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.baseUnit").value("bytes"))
                 .andExpect(jsonPath("$.measurements[0].value", org.hamcrest.Matchers.greaterThan(0.0)));
+        mvc.perform(get("/actuator/metrics/flatnesslab.memory.outside.jvm.pools"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.baseUnit").value("bytes"))
+                .andExpect(jsonPath("$.measurements[0].value", org.hamcrest.Matchers.greaterThanOrEqualTo(0.0)));
         mvc.perform(get("/actuator/health"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("UP"));
@@ -205,7 +204,11 @@ class ExperimentValidationTests {
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.paths['/api/experiments']").exists())
                 .andExpect(jsonPath("$.paths['/api/experiments/{id}/charts/flatness.png']").exists())
-                .andExpect(jsonPath("$.paths['/api/experiments/{id}/runs/{runId}/snapshot']").exists());
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/runs/{runId}/snapshot']").exists())
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/results'].get.responses['200']").exists())
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/results'].get.responses['404']").exists())
+                .andExpect(jsonPath("$.paths['/api/models'].post").exists())
+                .andExpect(jsonPath("$.paths['/api/models/{id}/flatness'].post").exists());
         mvc.perform(get("/swagger-ui.html")).andExpect(status().is3xxRedirection());
     }
 }
