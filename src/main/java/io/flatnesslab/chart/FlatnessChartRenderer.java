@@ -100,7 +100,7 @@ class FlatnessChartRenderer {
         }
     }
 
-    /** Legend entry; it says how many runs reached 100 % training accuracy, because the others are not at a minimum. */
+    /** Legend entry with the count of runs at 100 % training accuracy, because the other runs are not at a minimum. */
     private static String label(GroupResults group) {
         int runs = group.runs().size();
         long full = group.runs().stream().filter(run -> run.reachedFullTrainAccuracy()).count();

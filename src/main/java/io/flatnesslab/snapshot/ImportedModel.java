@@ -12,7 +12,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** A model imported from a safetensors file, with the snapshot that holds its parameters. */
+/** A model imported from a safetensors file, with the snapshot that contains its parameters. */
 @Entity
 @Table(name = "imported_model")
 class ImportedModel {

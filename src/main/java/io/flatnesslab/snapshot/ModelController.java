@@ -42,7 +42,7 @@ class ModelController {
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @Operation(summary = "Import a PyTorch MLP from a safetensors file",
-            description = "The file must hold nn.Linear layers named fc1, fc2, ... (fcN.weight [out, in], fcN.bias "
+            description = "The file must contain nn.Linear layers named fc1, fc2, ... (fcN.weight [out, in], fcN.bias "
                     + "[out]) in F32 or F16, with an input size that an available dataset provides. ReLU is applied "
                     + "between the layers and softmax after the last one. Measure it with POST /api/models/{id}/flatness.")
     @ApiResponse(responseCode = "201", description = "Imported")
