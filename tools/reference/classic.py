@@ -11,6 +11,9 @@ accuracy is 100 %; baseline loss in eval mode; per direction d = g/||g||, g ~ N(
 all parameters; ΔL = L(θ + ε·d) − L(θ) for ε in 0.001, 0.005, 0.01, 0.05, 0.1 with 5
 directions; population std (ddof 0) over directions and over runs.
 
+With --two-sided, each direction is also evaluated at θ − ε·d and the results add the
+curvature part ½[L(θ+εd) + L(θ−εd)] − L(θ) and the first-order part ½[L(θ+εd) − L(θ−εd)].
+
 With --same-data, the training subset and the random labels are taken from the results JSON
 of a Flatness Lab experiment (GET /api/experiments/{id}/results), so only initialization,
 shuffling and directions differ between the frameworks. Without it, they are drawn with
@@ -52,18 +55,36 @@ def train(model, inputs, targets, generator, max_epochs=30, batch_size=64, learn
     return epochs, accuracy
 
 
-def measure(model, inputs, targets, generator, directions=5):
+def measure(model, inputs, targets, generator, two_sided, directions=5):
     theta = common.flat_parameters(model).clone()
     baseline = common.mean_loss(model, inputs, targets)
     increases = [[0.0] * directions for _ in EPSILONS]
+    minus = [[0.0] * directions for _ in EPSILONS] if two_sided else None
     for k in range(directions):
         direction = torch.randn(theta.numel(), generator=generator)
         direction /= torch.linalg.vector_norm(direction)
         for e, epsilon in enumerate(EPSILONS):
             common.set_flat_parameters(model, theta + epsilon * direction)
             increases[e][k] = common.mean_loss(model, inputs, targets) - baseline
+            if two_sided:
+                common.set_flat_parameters(model, theta - epsilon * direction)
+                minus[e][k] = common.mean_loss(model, inputs, targets) - baseline
     common.set_flat_parameters(model, theta)
-    return baseline, increases
+    return baseline, increases, minus
+
+
+def summary(values):
+    return {"mean": float(np.mean(values)), "std": float(np.std(values))}
+
+
+def per_epsilon(epsilon, plus, minus):
+    entry = {"epsilon": epsilon, "directions": plus, **summary(plus)}
+    if minus is not None:
+        curvature = [0.5 * (p + m) for p, m in zip(plus, minus)]
+        first_order = [0.5 * (p - m) for p, m in zip(plus, minus)]
+        entry["twoSided"] = {"minusDirections": minus, "curvature": {"values": curvature, **summary(curvature)},
+                             "firstOrder": {"values": first_order, **summary(first_order)}}
+    return entry
 
 
 def main():
@@ -73,6 +94,8 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--same-data", help="results JSON of a Flatness Lab experiment")
     parser.add_argument("--output", default="pytorch-classic.json")
+    parser.add_argument("--two-sided", action="store_true",
+                        help="also evaluate θ − ε·d and report the curvature and first-order parts")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -101,20 +124,25 @@ def main():
             started = time.time()
             epochs, accuracy = train(model, inputs, targets[mode], generator)
             trained = time.time()
-            baseline, increases = measure(model, inputs, targets[mode], generator)
+            baseline, increases, minus = measure(model, inputs, targets[mode], generator, args.two_sided)
             measured = time.time()
             runs.append({"runIndex": run, "epochsTrained": epochs, "finalTrainAccuracy": accuracy,
                          "reachedFullTrainAccuracy": accuracy == 1.0, "baselineLoss": baseline,
                          "trainingSeconds": round(trained - started, 3), "measuringSeconds": round(measured - trained, 3),
-                         "lossIncrease": [{"epsilon": eps, "directions": values, "mean": float(np.mean(values)),
-                                           "std": float(np.std(values))} for eps, values in zip(EPSILONS, increases)]})
+                         "lossIncrease": [per_epsilon(EPSILONS[e], increases[e], minus[e] if minus else None)
+                                          for e in range(len(EPSILONS))]})
             print(f"{key}#{run}: {epochs} epochs, accuracy {accuracy:.3f}, baseline {baseline:.6f}, "
                   f"train {trained - started:.1f} s, measure {measured - trained:.1f} s", flush=True)
         means = np.array([[entry["mean"] for entry in run["lossIncrease"]] for run in runs])
+        over_runs = [{"epsilon": eps, "mean": float(means[:, e].mean()), "std": float(means[:, e].std()),
+                      "runs": len(runs)} for e, eps in enumerate(EPSILONS)]
+        if args.two_sided:
+            for part in ("curvature", "firstOrder"):
+                part_means = np.array([[entry["twoSided"][part]["mean"] for entry in run["lossIncrease"]] for run in runs])
+                for e, entry in enumerate(over_runs):
+                    entry[part] = summary(part_means[:, e])
         results["groups"].append({"key": key, "hiddenLayers": hidden, "labels": mode, "runs": runs,
-                                  "lossIncrease": [{"epsilon": eps, "mean": float(means[:, e].mean()),
-                                                    "std": float(means[:, e].std()), "runs": len(runs)}
-                                                   for e, eps in enumerate(EPSILONS)]})
+                                  "lossIncrease": over_runs})
         with open(args.output, "w") as handle:
             json.dump(results, handle, indent=1)
     print(f"results written to {args.output}")
