@@ -111,20 +111,20 @@ public class SnapshotStore {
      * @throws SnapshotNotFoundException when no snapshot has that id
      */
     public MultiLayerNetwork loadNetwork(long id) {
-        MultiLayerNetwork network = jdbc.query("select content from parameter_snapshot where id = ?", rs -> {
-            if (!rs.next()) {
-                return null;
+        Path file = null;
+        try {
+            file = Files.createTempFile("flatnesslab-load-", ".zip");
+            // Through a temporary file: DL4J 1.0.0-M2.1's ModelSerializer rejects a stream whose
+            // available() is 0, which H2's file-mode BLOB streams report.
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+                copyTo(id, out);
             }
-            try (InputStream in = rs.getBinaryStream(1)) {
-                return ModelSerializer.restoreMultiLayerNetwork(in, false);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read snapshot " + id, e);
-            }
-        }, id);
-        if (network == null) {
-            throw new SnapshotNotFoundException(id);
+            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read snapshot " + id, e);
+        } finally {
+            deleteQuietly(file);
         }
-        return network;
     }
 
     /** Deletes snapshots; ids that do not exist are ignored. */

@@ -43,8 +43,9 @@ import org.springframework.test.web.servlet.MvcResult;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Runs small experiments through the whole stack: HTTP, executor, DL4J, H2 and charts. */
+// File-mode H2 as in production: its BLOB streams behave differently from in-memory ones.
 @SpringBootTest(properties = {
-        "spring.datasource.url=jdbc:h2:mem:end-to-end;DB_CLOSE_DELAY=-1",
+        "flatnesslab.data-directory=./target/test-data/${random.uuid}",
         "flatnesslab.datasets.directory=target/no-extra-datasets"})
 @AutoConfigureMockMvc
 class ExperimentEndToEndTests {

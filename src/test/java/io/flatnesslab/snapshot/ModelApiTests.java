@@ -41,8 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  * computed for the same weights, data and directions (fixture made by
  * tools/reference/make_fixture.py).
  */
+// File-mode H2 as in production: its BLOB streams behave differently from in-memory ones.
 @SpringBootTest(properties = {
-        "spring.datasource.url=jdbc:h2:mem:models;DB_CLOSE_DELAY=-1",
+        "flatnesslab.data-directory=./target/test-data/${random.uuid}",
         "flatnesslab.datasets.directory=target/no-extra-datasets"})
 @AutoConfigureMockMvc
 class ModelApiTests {
