@@ -67,7 +67,7 @@ def mean_loss(model, features, labels):
 
 
 def flat_parameters(model):
-    """All parameters in nn.Module order (fc1.weight row-major, fc1.bias, fc2.weight, ...)."""
+    """Return all parameters flattened in nn.Module order (fc1.weight row-major, fc1.bias, ...)."""
     return torch.cat([parameter.detach().reshape(-1) for parameter in model.parameters()])
 
 

@@ -22,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,7 +43,9 @@ public final class SafetensorsReader {
     /** Largest accepted JSON header. An MLP's header is well under 1 KiB per layer. */
     public static final long MAX_HEADER_BYTES = 1 << 20;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private static final int CHUNK_ELEMENTS = 1 << 18;
 
@@ -123,6 +126,10 @@ public final class SafetensorsReader {
             float[] values = new float[count];
             for (int j = 0; j < count; j++) {
                 values[j] = entry.dtype() == Dtype.F32 ? buffer.getFloat() : halfToFloat(buffer.getShort());
+                if (!Float.isFinite(values[j])) {
+                    throw new SafetensorsFormatException("tensor " + entry.name() + " contains " + values[j] + " at element "
+                            + (done + j) + "; a model to measure needs finite weights");
+                }
             }
             flat.get(NDArrayIndex.interval(flatOffset + done, flatOffset + done + count)).assign(Nd4j.createFromArray(values));
             done += count;
@@ -174,7 +181,7 @@ public final class SafetensorsReader {
         }
         JsonNode dtypeNode = node.get("dtype");
         if (dtypeNode == null || !dtypeNode.isString()) {
-            throw new SafetensorsFormatException("tensor " + name + " has no dtype");
+            throw new SafetensorsFormatException("tensor " + name + " needs a dtype string, F32 or F16; got " + dtypeNode);
         }
         Dtype dtype = Dtype.parse(dtypeNode.asString());
         if (dtype == null) {
@@ -184,13 +191,15 @@ public final class SafetensorsReader {
 
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray() || shapeNode.size() > 8) {
-            throw new SafetensorsFormatException("tensor " + name + " needs a shape array of at most 8 dimensions");
+            throw new SafetensorsFormatException("tensor " + name + " needs a shape array of at most 8 dimensions; got "
+                    + shapeNode);
         }
         long[] shape = new long[shapeNode.size()];
         long elements = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode dimension = shapeNode.get(i);
-            if (!dimension.isIntegralNumber() || dimension.asLong() < 0 || dimension.asLong() > Integer.MAX_VALUE) {
+            if (!dimension.isIntegralNumber() || !dimension.canConvertToLong() || dimension.asLong() < 0
+                    || dimension.asLong() > Integer.MAX_VALUE) {
                 throw new SafetensorsFormatException("tensor " + name + " has invalid dimension " + dimension + " in its shape");
             }
             shape[i] = dimension.asLong();
@@ -203,12 +212,18 @@ public final class SafetensorsReader {
 
         JsonNode offsets = node.get("data_offsets");
         if (offsets == null || !offsets.isArray() || offsets.size() != 2
-                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
-            throw new SafetensorsFormatException("tensor " + name + " needs data_offsets [begin, end]");
+                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()
+                || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+            throw new SafetensorsFormatException("tensor " + name + " needs data_offsets [begin, end] of two integers "
+                    + "between 0 and the data length");
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();
-        if (begin < 0 || end < begin || end > dataLength) {
+        if (end < begin) {
+            throw new SafetensorsFormatException("tensor " + name + " has data_offsets [" + begin + ", " + end
+                    + "] that end before they begin");
+        }
+        if (begin < 0 || end > dataLength) {
             throw new SafetensorsFormatException("tensor " + name + " has data_offsets [" + begin + ", " + end
                     + "] outside the " + dataLength + " data bytes of the file");
         }

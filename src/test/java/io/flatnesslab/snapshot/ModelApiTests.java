@@ -151,6 +151,9 @@ class ModelApiTests {
         mvc.perform(multipart("/api/models").param("name", "no file"))
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+        mvc.perform(post("/api/models").contentType("multipart/form-data").content(new byte[] {1, 2, 3}))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
     }
 
     @Test

@@ -98,7 +98,13 @@ class SafetensorsReaderTests {
                 new String[] {tiny.replace("\"shape\":[2],\"data_offsets\":[24,32]", "\"shape\":[1,2],\"data_offsets\":[24,32]"),
                         "fc1.bias must have shape [2]"},
                 new String[] {tiny.replace("fc2.", "layer2."), "unexpected tensors"},
-                new String[] {tiny.replace("fc1.", "encoder."), "no tensor fc1.weight"});
+                new String[] {tiny.replace("fc1.", "encoder."), "no tensor fc1.weight"},
+                new String[] {tiny.replace("[48,56]", "[48,9223372036854775813]"), "two integers"},
+                new String[] {tiny.replace("\"shape\":[2,3]", "\"shape\":[2,18446744073709551616]"), "invalid dimension"},
+                new String[] {tiny.replace("[48,56]", "[56,48]"), "end before they begin"},
+                new String[] {tiny.replace("\"dtype\":\"F32\",\"shape\":[2,3]", "\"dtype\":32,\"shape\":[2,3]"), "dtype string"},
+                new String[] {tiny.replace("}}", "},\"fc2.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[48,56]}}"),
+                        "Duplicate"});
 
         for (String[] testCase : cases) {
             Path file = write(SafetensorsTestFiles.file(testCase[0], data));
@@ -107,6 +113,18 @@ class SafetensorsReaderTests {
                     .isInstanceOf(SafetensorsFormatException.class)
                     .hasMessageContaining(testCase[1]);
         }
+    }
+
+    @Test
+    void nonFiniteWeightsAreRejected() throws Exception {
+        float[] values = new float[14];
+        values[9] = Float.NaN;
+        Path file = write(SafetensorsTestFiles.file(SafetensorsTestFiles.tinyHeader(), SafetensorsTestFiles.floats(values)));
+        SafetensorsReader.SafetensorsModel model = SafetensorsReader.inspect(file);
+
+        assertThatThrownBy(() -> SafetensorsReader.load(file, model))
+                .isInstanceOf(SafetensorsFormatException.class)
+                .hasMessageContaining("fc2.weight contains NaN at element 1");
     }
 
     @Test
