@@ -96,6 +96,22 @@ public class ModelService {
         return models.findById(id).map(ImportedModel::toInfo).orElseThrow(() -> new ModelNotFoundException(id));
     }
 
+    /**
+     * Deletes an imported model and its stored parameters. Experiments that measured it keep
+     * their results and their own run snapshots.
+     *
+     * @throws ModelNotFoundException when no model has that id
+     */
+    @Transactional
+    public void delete(long id) {
+        ImportedModel model = models.findById(id).orElseThrow(() -> new ModelNotFoundException(id));
+        long snapshotId = model.toInfo().snapshotId();
+        models.delete(model);
+        models.flush();
+        snapshots.delete(List.of(snapshotId));
+        log.info("Model {} deleted with snapshot {}", id, snapshotId);
+    }
+
     @Transactional(readOnly = true)
     public List<ModelInfo> list() {
         return models.findAll(Sort.by(Sort.Order.desc("id"))).stream().map(ImportedModel::toInfo).toList();

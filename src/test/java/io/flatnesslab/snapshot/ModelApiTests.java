@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -154,6 +155,19 @@ class ModelApiTests {
         mvc.perform(post("/api/models").contentType("multipart/form-data").content(new byte[] {1, 2, 3}))
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON));
+    }
+
+    @Test
+    void deletedModelIsGone() throws Exception {
+        ModelInfo model = importModel(fixture("model.safetensors"), "to delete");
+
+        mvc.perform(delete("/api/models/" + model.id()))
+                .andExpect(status().isNoContent());
+
+        mvc.perform(get("/api/models/" + model.id())).andExpect(status().isNotFound());
+        assertThat(snapshots.find(model.snapshotId())).isEmpty();
+        mvc.perform(delete("/api/models/" + model.id()))
+                .andExpect(status().isNotFound());
     }
 
     @Test
