@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -14,9 +13,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -55,10 +52,10 @@ class ModelController {
             @Parameter(description = "Display name; default the architecture") @RequestParam(required = false) String name)
             throws IOException {
         if (file.isEmpty()) {
-            throw invalid("file", "is empty; upload a safetensors file, e.g. curl -F file=@model.safetensors");
+            throw new InvalidParameterException("file", "is empty; upload a safetensors file, e.g. curl -F file=@model.safetensors");
         }
         if (name != null && name.length() > 200) {
-            throw invalid("name", "must be at most 200 characters");
+            throw new InvalidParameterException("name", "must be at most 200 characters");
         }
         ModelInfo imported;
         try (InputStream content = file.getInputStream()) {
@@ -96,12 +93,5 @@ class ModelController {
             HttpServletResponse response) throws IOException {
         ModelInfo model = models.get(id);
         downloads.send(model.snapshotId(), format, "model-" + id, response);
-    }
-
-    private static ErrorResponseException invalid(String field, String message) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, field + ": " + message);
-        problem.setTitle("Invalid request");
-        problem.setProperty("errors", List.of(Map.of("field", field, "message", message)));
-        return new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
     }
 }

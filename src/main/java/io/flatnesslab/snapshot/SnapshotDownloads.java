@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.servlet.http.HttpServletResponse;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
 
@@ -39,12 +36,7 @@ public class SnapshotDownloads {
      */
     public void send(long snapshotId, String format, String fileStem, HttpServletResponse response) throws IOException {
         if (!FORMATS.contains(format)) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                    "format: must be one of " + FORMATS + "; got '" + format + "'");
-            problem.setTitle("Invalid request");
-            problem.setProperty("errors", List.of(Map.of("field", "format",
-                    "message", "must be one of " + FORMATS + "; got '" + format + "'")));
-            throw new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
+            throw new InvalidParameterException("format", "must be one of " + FORMATS + "; got '" + format + "'");
         }
         SnapshotInfo info = snapshots.find(snapshotId).orElseThrow(() -> new SnapshotNotFoundException(snapshotId));
 

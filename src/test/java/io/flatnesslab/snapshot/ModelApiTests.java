@@ -110,6 +110,9 @@ class ModelApiTests {
         assertThat(first.architecture()).isEqualTo("784-64-64-10");
         assertThat(first.parameterCount()).isEqualTo(784L * 64 + 64 + 64 * 64 + 64 + 64 * 10 + 10);
         assertThat(exportedAgain).isEqualTo(exported);
+        mvc.perform(get("/api/models/" + first.id() + "/snapshot").param("format", "onnx"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("format"));
         // The data sections hold the same float32 bits as the file PyTorch wrote.
         assertThat(dataSection(exported)).isEqualTo(dataSection(original));
     }
