@@ -37,7 +37,7 @@ while :; do
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
   # jstat -gc columns: S0C S1C S0U S1U EC EU OC OU MC MU ...; heap = survivors + eden + old.
   heap=$(jstat -gc "$pid" | awk 'NR == 2 {printf "%d\t%d", $3 + $4 + $6 + $8, $1 + $2 + $5 + $7}')
-  # Estimated off-heap memory: resident size minus committed JVM pools (service gauge).
+  # Estimated off-heap memory: resident size minus used JVM pools (service gauge).
   offheap=$(curl -sS "$base_url/actuator/metrics/flatnesslab.memory.outside.jvm.pools" \
     | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["measurements"][0]["value"] // 1024))' 2>/dev/null || echo NA)
   state=$(curl -sS "$base_url$location")

@@ -16,9 +16,11 @@ import org.springframework.stereotype.Component;
  * <p>ND4J 1.0.0-M2.1's CPU backend allocates its arrays with native malloc, which neither
  * JavaCPP's {@code Pointer.totalBytes()} nor ND4J's {@code AllocationsTracker} counts (both
  * stayed near 0 after allocating a 100 MB array). So the off-heap figure is an estimate:
- * resident memory minus the committed heap and non-heap pools. It includes thread stacks,
- * OpenBLAS buffers and the JVM's own native memory besides ND4J's arrays, and it can read
- * low while committed heap pages are not yet resident.
+ * resident memory minus the used heap and non-heap pools. It includes thread stacks, OpenBLAS
+ * buffers and the JVM's own native memory besides ND4J's arrays, and it overestimates by the
+ * heap pages the collector has touched but that hold no live objects now. Committed sizes are
+ * no better a base: committed heap that was never touched is not resident, so subtracting it
+ * read 0 during a classic run.
  */
 @Component
 class NativeMemoryMetrics implements MeterBinder {
@@ -32,13 +34,13 @@ class NativeMemoryMetrics implements MeterBinder {
                 .baseUnit("bytes")
                 .register(registry);
         Gauge.builder("flatnesslab.memory.outside.jvm.pools", this::outsideJvmPools)
-                .description("Estimated off-heap memory: resident size minus committed heap and non-heap pools")
+                .description("Estimated off-heap memory: resident size minus used heap and non-heap pools")
                 .baseUnit("bytes")
                 .register(registry);
     }
 
     private double outsideJvmPools() {
-        long committed = memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
-        return Math.max(0, Pointer.physicalBytes() - committed);
+        long used = memory.getHeapMemoryUsage().getUsed() + memory.getNonHeapMemoryUsage().getUsed();
+        return Math.max(0, Pointer.physicalBytes() - used);
     }
 }
