@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -137,8 +138,8 @@ class ExperimentController {
     @ApiResponse(responseCode = "404", description = "No such experiment or run", content = @Content(mediaType = "application/problem+json"))
     void snapshot(@PathVariable long id, @PathVariable long runId,
             @Parameter(description = "dl4j or safetensors") @RequestParam(defaultValue = "dl4j") String format,
-            HttpServletResponse response) throws IOException {
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
         long snapshotId = experiments.snapshotOf(id, runId);
-        downloads.send(snapshotId, format, "experiment-" + id + "-run-" + runId, response);
+        downloads.send(snapshotId, format, "experiment-" + id + "-run-" + runId, request, response);
     }
 }

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -90,8 +91,8 @@ class ModelController {
     @Operation(summary = "Download an imported model's parameters",
             description = "format=dl4j (default) returns a DL4J model file; format=safetensors a PyTorch state dict file.")
     void snapshot(@PathVariable long id, @RequestParam(defaultValue = "dl4j") String format,
-            HttpServletResponse response) throws IOException {
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
         ModelInfo model = models.get(id);
-        downloads.send(model.snapshotId(), format, "model-" + id, response);
+        downloads.send(model.snapshotId(), format, "model-" + id, request, response);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.springframework.http.HttpHeaders;
@@ -34,7 +35,8 @@ public class SnapshotDownloads {
      * @param fileStem file name without extension for Content-Disposition
      * @throws ErrorResponseException 400 when {@code format} is not one of {@link #FORMATS}
      */
-    public void send(long snapshotId, String format, String fileStem, HttpServletResponse response) throws IOException {
+    public void send(long snapshotId, String format, String fileStem, HttpServletRequest request,
+            HttpServletResponse response) throws IOException {
         if (!FORMATS.contains(format)) {
             throw new InvalidParameterException("format", "must be one of " + FORMATS + "; got '" + format + "'");
         }
@@ -42,9 +44,16 @@ public class SnapshotDownloads {
 
         response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
         if (format.equals("dl4j")) {
+            String etag = "\"" + info.sha256() + "\"";
+            if (etag.equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
+                // The stored file never changes, so a client holding this ETag has the current bytes.
+                response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+                response.setHeader(HttpHeaders.ETAG, etag);
+                return;
+            }
             response.setContentLengthLong(info.sizeBytes());
             response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + fileStem + "-dl4j.zip\"");
-            response.setHeader(HttpHeaders.ETAG, "\"" + info.sha256() + "\"");
+            response.setHeader(HttpHeaders.ETAG, etag);
             response.setHeader("Repr-Digest",
                     "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(info.sha256())) + ":");
             snapshots.copyTo(snapshotId, response.getOutputStream());

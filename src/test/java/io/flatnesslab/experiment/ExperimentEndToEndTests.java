@@ -265,6 +265,8 @@ class ExperimentEndToEndTests {
                     .andExpect(header().string("ETag", "\"" + run.snapshot().sha256() + "\""))
                     .andReturn();
             byte[] bytes = download.getResponse().getContentAsByteArray();
+            mvc.perform(get(run.snapshot().url()).header("If-None-Match", "\"" + run.snapshot().sha256() + "\""))
+                    .andExpect(status().isNotModified());
             assertThat((long) bytes.length).isEqualTo(run.snapshot().sizeBytes());
             assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
                     .isEqualTo(run.snapshot().sha256());
