@@ -5,10 +5,11 @@
         --indices indices.json --directions directions.safetensors --epsilons 0.01 0.1 1
 
 indices.json is a JSON list of dataset indices, or the trainingData object of Flatness Lab's
-results: "indices", and "randomLabels" to use random labels. directions.safetensors contains
-one flat float32 vector per direction, in the order of
-torch.cat([p.flatten() for p in model.parameters()]); each is normalized to unit L2 norm
-before use. The output lists L(θ) and, per direction and ε, L(θ + ε·d).
+results: "indices", and "randomLabels" to use random labels.
+
+directions.safetensors contains one flat float32 vector per direction, in the order of
+torch.cat([p.flatten() for p in model.parameters()]). The script normalizes each vector to
+unit L2 norm before use. The output lists L(θ) and, per direction and ε, L(θ + ε·d).
 """
 
 import argparse

@@ -1,4 +1,4 @@
--- Two-sided measurements store L(θ − ε·d) − L(θ) beside L(θ + ε·d) − L(θ); every run stores
+-- Two-sided measurements store L(θ − ε·d) − L(θ) beside L(θ + ε·d) − L(θ). Every run stores
 -- its baseline loss in float32 and float64 to estimate the float32 round-off.
 
 alter table flatness_result add column minus_increase double precision;

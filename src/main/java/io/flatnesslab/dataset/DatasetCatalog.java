@@ -204,7 +204,7 @@ public class DatasetCatalog {
 
     private static Dataset build(String name, String source, IdxImages images, byte[] labels, String labelSource) {
         if (images.count() != labels.length) {
-            throw new IdxFormatException(labelSource, "holds " + labels.length + " labels but the images file holds "
+            throw new IdxFormatException(labelSource, "contains " + labels.length + " labels but the images file contains "
                     + images.count() + " images; the two files must have the same count");
         }
         int maxLabel = 0;

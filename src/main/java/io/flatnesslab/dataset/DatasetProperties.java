@@ -11,7 +11,7 @@ import org.springframework.validation.annotation.Validated;
  * Settings of the dataset catalog.
  *
  * @param directory folder scanned for extra datasets: each subfolder whose name is a valid
- *     dataset name and that holds one IDX images file and one IDX labels file becomes a dataset
+ *     dataset name and that contains one IDX images file and one IDX labels file becomes a dataset
  */
 @ConfigurationProperties("flatnesslab.datasets")
 @Validated

@@ -140,7 +140,7 @@ public final class IdxReader {
         return value;
     }
 
-    private static byte[] readData(DataInputStream in, int length, String source, String what) throws IOException {
+    private static byte[] readData(DataInputStream in, int length, String source, String contents) throws IOException {
         byte[] data = new byte[length];
         int read;
         try {
@@ -148,15 +148,15 @@ public final class IdxReader {
         } catch (EOFException e) {
             // GZIPInputStream reports a cut-off compressed stream as EOFException.
             throw new IdxFormatException(source, "truncated data: the gzip stream ends before the " + length
-                    + " data bytes the header declares (" + what + ")", e);
+                    + " data bytes the header declares (" + contents + ")", e);
         }
         if (read < length) {
-            throw new IdxFormatException(source, "truncated data: the header declares " + what + " (" + length
+            throw new IdxFormatException(source, "truncated data: the header declares " + contents + " (" + length
                     + " bytes) but only " + read + " bytes follow");
         }
         if (in.read() >= 0) {
             throw new IdxFormatException(source, "unexpected bytes after the " + length
-                    + " data bytes the header declares (" + what + ")");
+                    + " data bytes the header declares (" + contents + ")");
         }
         return data;
     }

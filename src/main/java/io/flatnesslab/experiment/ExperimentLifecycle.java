@@ -101,12 +101,6 @@ public class ExperimentLifecycle {
         return run.getId();
     }
 
-    /** Returns whether cancellation of a RUNNING experiment was requested. */
-    @Transactional(readOnly = true)
-    public boolean isCancelRequested(long id) {
-        return experiments.findById(id).map(Experiment::isCancelRequested).orElse(true);
-    }
-
     @Transactional
     public void succeed(long id) {
         finish(id, ExperimentStatus.SUCCEEDED, null);

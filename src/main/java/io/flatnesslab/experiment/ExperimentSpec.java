@@ -13,7 +13,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
 /**
- * What to train and measure. Every field is optional: an absent field takes the value of the
+ * Experiment spec: the networks to train and the flatness to measure. Every field is optional: an absent field takes the value of the
  * classic experiment, so {@code {}} runs 784-5000-5000-10 and 784-50-50-10 on 1000 MNIST
  * digits with true labels and 784-5000-5000-10 on random labels, three runs each.
  *

@@ -13,15 +13,8 @@ import org.springframework.web.ErrorResponseException;
  */
 public class InvalidRequestException extends ErrorResponseException {
 
-    private final List<FieldViolation> violations;
-
     public InvalidRequestException(String title, List<FieldViolation> violations) {
         super(HttpStatus.BAD_REQUEST, problem(title, violations), null);
-        this.violations = List.copyOf(violations);
-    }
-
-    public List<FieldViolation> getViolations() {
-        return violations;
     }
 
     private static ProblemDetail problem(String title, List<FieldViolation> violations) {

@@ -4,7 +4,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 
 /**
- * What to measure on an imported model; absent fields take the classic defaults.
+ * Measurement settings for an imported model. Absent fields take the classic defaults.
  *
  * @param seed seed of the subset and direction streams; default 0
  */

@@ -13,6 +13,8 @@ import io.flatnesslab.experiment.RunRecord;
 import io.flatnesslab.flatness.FlatnessMeasurement;
 import io.flatnesslab.flatness.FlatnessMeter;
 import io.flatnesslab.flatness.RandomDirections;
+import io.flatnesslab.snapshot.ModelInfo;
+import io.flatnesslab.snapshot.ModelNotFoundException;
 import io.flatnesslab.snapshot.ModelService;
 import io.flatnesslab.snapshot.SnapshotInfo;
 import io.flatnesslab.snapshot.SnapshotStore;
@@ -135,7 +137,7 @@ class ExperimentJob {
         TrainingOutcome outcome;
         if (spec.measuresImportedModel()) {
             lifecycle.progress(id, "LOADING_MODEL", group.key(), run, null);
-            network = snapshots.loadNetwork(models.get(spec.model()).snapshotId());
+            network = snapshots.loadNetwork(importedModel(spec.model()).snapshotId());
             outcome = Trainer.evaluate(network, trainingData);
         } else {
             lifecycle.progress(id, "TRAINING", group.key(), run, 0);
@@ -176,6 +178,15 @@ class ExperimentJob {
                 runId, snapshot.id(), snapshot.sizeBytes(), snapshot.sha256(), seconds(storingStarted));
 
         network.close();
+    }
+
+    private ModelInfo importedModel(long modelId) {
+        try {
+            return models.get(modelId);
+        } catch (ModelNotFoundException e) {
+            throw new IllegalStateException("imported model " + modelId + " was deleted before this experiment ran; "
+                    + "import it again and resubmit", e);
+        }
     }
 
     private static double seconds(long startedNanos) {

@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Checks the two-sided parts against quantities computed another way, on softmax regression
- * (784-10, no hidden layer): its loss is smooth, so the Taylor expansion holds at small ε.
+ * (784-10, no hidden layer). Its loss is smooth, so the Taylor expansion is accurate at small ε.
  */
 class TwoSidedMeasurementTests {
 

@@ -174,6 +174,30 @@ class ModelApiTests {
     }
 
     @Test
+    void modelDeletedWhileQueuedFailsClearly() throws Exception {
+        String slow = mvc.perform(post("/api/experiments").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"training\": {\"maxEpochs\": 10000, \"stopAtFullTrainAccuracy\": false},"
+                                + " \"groups\": [{\"key\": \"blocker\", \"hiddenLayers\": [4]}], \"runsPerGroup\": 1}"))
+                .andExpect(status().isAccepted()).andReturn().getResponse().getHeader("Location");
+        ModelInfo model = importModel(fixture("model.safetensors"), "deleted later");
+        String queued = mvc.perform(post("/api/models/" + model.id() + "/flatness").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"dataset\": {\"trainSize\": 100}}"))
+                .andExpect(status().isAccepted()).andReturn().getResponse().getHeader("Location");
+
+        mvc.perform(delete("/api/models/" + model.id())).andExpect(status().isNoContent());
+        mvc.perform(post(slow + "/cancel")).andExpect(status().isAccepted());
+
+        await().atMost(Duration.ofMinutes(2)).until(() -> experimentStatus(queued).equals("FAILED"));
+        JsonNode failed = json.readTree(mvc.perform(get(queued)).andReturn().getResponse().getContentAsString());
+        assertThat(failed.get("failureReason").asString()).contains("imported model " + model.id() + " was deleted");
+    }
+
+    private String experimentStatus(String location) throws Exception {
+        return json.readTree(mvc.perform(get(location)).andReturn().getResponse().getContentAsString())
+                .get("status").asString();
+    }
+
+    @Test
     void unknownModelIsNotFound() throws Exception {
         mvc.perform(get("/api/models/424242")).andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.detail", containsString("model 424242 not found")));
