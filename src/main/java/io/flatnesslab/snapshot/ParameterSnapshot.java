@@ -8,9 +8,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 /**
- * Metadata of a stored snapshot. The {@code content} BLOB of the same row is not mapped:
- * {@link SnapshotStore} writes and reads it as a JDBC stream, so loading this entity never
- * loads the model into the heap.
+ * Metadata of a stored snapshot. The model file itself lies in the snapshot directory under
+ * {@code file_name}; {@link SnapshotStore} streams it, so loading this entity never loads the
+ * model into the heap.
  */
 @Entity
 @Table(name = "parameter_snapshot")
