@@ -63,7 +63,19 @@ public final class FlatnessMeter {
 
     /**
      * Measures the loss increases of {@code network} on {@code data} along the directions a
-     * source provides.
+     * source provides, all directions from the start.
+     *
+     * @param cancelled polled before each loss evaluation
+     */
+    public static FlatnessMeasurement measure(MultiLayerNetwork trained, DataSet data, double[] epsilons,
+            int directions, DirectionSource source, boolean twoSided, Precision precision, BooleanSupplier cancelled) {
+        return measure(trained, data, epsilons, directions, source, twoSided, precision,
+                new DirectionIncreases[directions], MeasurementListener.NONE, cancelled);
+    }
+
+    /**
+     * Measures the loss increases of {@code network} on {@code data} along the directions a
+     * source provides, skipping the directions measured before.
      *
      * <p>With {@code twoSided}, each direction is also evaluated at θ − ε·d (antithetic pairs),
      * which splits the change into a curvature part ½[L(θ+εd) + L(θ−εd)] − L(θ) = ½ε²·dᵀHd +
@@ -73,10 +85,21 @@ public final class FlatnessMeter {
      * so both precisions probe the same directions. L(θ) is always computed in both precisions
      * to estimate the float32 round-off.
      *
+     * <p>A direction measured before ({@code done[k]} not null) is neither drawn nor evaluated
+     * again, because direction k depends only on k: a measurement resumed from stored directions
+     * gives the same values as one run in a single pass.
+     *
+     * @param done increases of the directions measured before, by direction; null entries are
+     *     measured now
+     * @param listener told of every loss evaluation and every finished direction
      * @param cancelled polled before each loss evaluation
      */
     public static FlatnessMeasurement measure(MultiLayerNetwork trained, DataSet data, double[] epsilons,
-            int directions, DirectionSource source, boolean twoSided, Precision precision, BooleanSupplier cancelled) {
+            int directions, DirectionSource source, boolean twoSided, Precision precision, DirectionIncreases[] done,
+            MeasurementListener listener, BooleanSupplier cancelled) {
+        if (done.length != directions) {
+            throw new IllegalArgumentException(done.length + " stored directions for " + directions + " directions");
+        }
         double float32Loss = trained.score(data, false);
         MultiLayerNetwork doubleNetwork = trained.convertDataType(DataType.DOUBLE);
         DataSet doubleData = new DataSet(data.getFeatures().castTo(DataType.DOUBLE), data.getLabels().castTo(DataType.DOUBLE));
@@ -86,6 +109,7 @@ public final class FlatnessMeter {
         MultiLayerNetwork network = inDouble ? doubleNetwork : trained;
         DataSet evaluated = inDouble ? doubleData : data;
         double baseline = inDouble ? float64Loss : float32Loss;
+        listener.onBaseline(baseline, float32Loss, float64Loss);
 
         double[][] increases = new double[epsilons.length][directions];
         double[][] minusIncreases = twoSided ? new double[epsilons.length][directions] : null;
@@ -96,22 +120,16 @@ public final class FlatnessMeter {
 
         try {
             for (int k = 0; k < directions; k++) {
-                source.fill(k, sampled);
-                if (inDouble) {
-                    direction.assign(sampled);
+                DirectionIncreases measured = done[k];
+                if (measured == null) {
+                    measured = measureDirection(k, source, network, evaluated, parameters, original, sampled, direction,
+                            inDouble, epsilons, baseline, twoSided, listener, cancelled);
+                    listener.onDirection(k, measured);
                 }
-
                 for (int e = 0; e < epsilons.length; e++) {
-                    if (cancelled.getAsBoolean()) {
-                        throw new TrainingCancelledException();
-                    }
-                    // θ ± ε·d written into the live parameter vector: params() is the flat
-                    // array the layers' weight and bias views point into.
-                    parameters.assign(direction).muli(epsilons[e]).addi(original);
-                    increases[e][k] = network.score(evaluated, false) - baseline;
+                    increases[e][k] = measured.plus()[e];
                     if (twoSided) {
-                        parameters.assign(direction).muli(-epsilons[e]).addi(original);
-                        minusIncreases[e][k] = network.score(evaluated, false) - baseline;
+                        minusIncreases[e][k] = measured.minus()[e];
                     }
                 }
             }
@@ -125,5 +143,34 @@ public final class FlatnessMeter {
             doubleNetwork.close();
         }
         return new FlatnessMeasurement(baseline, epsilons.clone(), increases, minusIncreases, float32Loss, float64Loss);
+    }
+
+    private static DirectionIncreases measureDirection(int k, DirectionSource source, MultiLayerNetwork network,
+            DataSet evaluated,
+            INDArray parameters, INDArray original, INDArray sampled, INDArray direction, boolean inDouble,
+            double[] epsilons, double baseline, boolean twoSided, MeasurementListener listener, BooleanSupplier cancelled) {
+        source.fill(k, sampled);
+        if (inDouble) {
+            direction.assign(sampled);
+        }
+
+        double[] plus = new double[epsilons.length];
+        double[] minus = twoSided ? new double[epsilons.length] : null;
+        for (int e = 0; e < epsilons.length; e++) {
+            if (cancelled.getAsBoolean()) {
+                throw new TrainingCancelledException();
+            }
+            // θ ± ε·d written into the live parameter vector: params() is the flat
+            // array the layers' weight and bias views point into.
+            parameters.assign(direction).muli(epsilons[e]).addi(original);
+            plus[e] = network.score(evaluated, false) - baseline;
+            if (twoSided) {
+                parameters.assign(direction).muli(-epsilons[e]).addi(original);
+                minus[e] = network.score(evaluated, false) - baseline;
+            }
+            listener.onEvaluation(k, e);
+        }
+        parameters.assign(original);
+        return new DirectionIncreases(plus, minus);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntToLongFunction;
 
 import io.flatnesslab.dataset.LabeledData;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -22,44 +23,70 @@ public final class Trainer {
     @FunctionalInterface
     public interface EpochListener {
 
-        void onEpoch(EpochStats stats);
+        /**
+         * Receives an epoch's statistics.
+         *
+         * @param reachedFullTrainAccuracy whether this epoch classified every example correctly
+         * @param last whether training ends after this epoch
+         */
+        void onEpoch(EpochStats stats, boolean reachedFullTrainAccuracy, boolean last);
     }
 
     private Trainer() {
     }
 
     /**
-     * Trains {@code network} in place.
+     * Trains a fresh {@code network} in place, shuffling epoch e with a seed derived from
+     * {@code shuffleSeed} and e.
      *
-     * @param shuffleSeed seed of the stream that orders the examples of every epoch
      * @param cancelled polled before every step; when it returns true, training stops with
      *     {@link TrainingCancelledException}
      */
     public static TrainingOutcome train(MultiLayerNetwork network, LabeledData data, TrainingSettings settings,
             long shuffleSeed, BooleanSupplier cancelled, EpochListener listener) {
+        return train(network, data, settings, TrainingStart.FRESH,
+                epoch -> new SplittableRandom(shuffleSeed + epoch).nextLong(), cancelled, listener);
+    }
+
+    /**
+     * Trains {@code network} in place from {@code start}: epochs {@code start.epochsDone() + 1}
+     * onwards, appending to its history. Each epoch's order comes from its own seed, not from a
+     * stream shared across epochs, so training resumed from a saved epoch repeats exactly what an
+     * uninterrupted run would have done.
+     *
+     * @param epochShuffleSeed seed of the order of the examples in a 1-based epoch
+     * @param cancelled polled before every step; when it returns true, training stops with
+     *     {@link TrainingCancelledException}
+     * @param listener called after every epoch; it may end training at that epoch boundary by
+     *     throwing
+     */
+    public static TrainingOutcome train(MultiLayerNetwork network, LabeledData data, TrainingSettings settings,
+            TrainingStart start, IntToLongFunction epochShuffleSeed, BooleanSupplier cancelled, EpochListener listener) {
+        List<EpochStats> history = new ArrayList<>(start.history());
+        boolean full = start.reachedFullTrainAccuracy();
+        if (start.epochsDone() >= settings.maxEpochs() || (full && settings.stopAtFullTrainAccuracy())) {
+            return outcome(history, full);
+        }
+
         INDArray features = Tensors.features(data);
         INDArray labels = Tensors.oneHotLabels(data);
         OnTheFlyAccuracy accuracy = new OnTheFlyAccuracy(network);
         List<TrainingListener> previousListeners = new ArrayList<>(network.getListeners());
         network.addListeners(accuracy);
 
-        SplittableRandom shuffler = new SplittableRandom(shuffleSeed);
-        int[] order = identity(data.size());
-        List<EpochStats> history = new ArrayList<>();
-        boolean full = false;
-
         try {
-            for (int epoch = 1; epoch <= settings.maxEpochs(); epoch++) {
-                shuffle(order, shuffler);
+            for (int epoch = start.epochsDone() + 1; epoch <= settings.maxEpochs(); epoch++) {
+                int[] order = identity(data.size());
+                shuffle(order, new SplittableRandom(epochShuffleSeed.applyAsLong(epoch)));
                 accuracy.resetEpoch();
                 double lossSum = 0;
 
-                for (int start = 0; start < order.length; start += settings.batchSize()) {
+                for (int begin = 0; begin < order.length; begin += settings.batchSize()) {
                     if (cancelled.getAsBoolean()) {
                         throw new TrainingCancelledException();
                     }
-                    int end = Math.min(order.length, start + settings.batchSize());
-                    int[] batch = Arrays.copyOfRange(order, start, end);
+                    int end = Math.min(order.length, begin + settings.batchSize());
+                    int[] batch = Arrays.copyOfRange(order, begin, end);
                     int[] batchLabels = new int[batch.length];
                     for (int i = 0; i < batch.length; i++) {
                         batchLabels[i] = data.labels()[batch[i]];
@@ -74,10 +101,11 @@ public final class Trainer {
 
                 EpochStats stats = new EpochStats(epoch, lossSum / order.length, accuracy.epochAccuracy());
                 history.add(stats);
-                listener.onEpoch(stats);
-
                 full = accuracy.epochCorrect() == order.length;
-                if (full && settings.stopAtFullTrainAccuracy()) {
+                boolean last = epoch == settings.maxEpochs() || (full && settings.stopAtFullTrainAccuracy());
+                listener.onEpoch(stats, full, last);
+
+                if (last) {
                     break;
                 }
             }
@@ -85,8 +113,7 @@ public final class Trainer {
             network.setListeners(previousListeners);
         }
 
-        EpochStats last = history.get(history.size() - 1);
-        return new TrainingOutcome(history.size(), last.accuracy(), full, List.copyOf(history));
+        return outcome(history, full);
     }
 
     /**
@@ -100,6 +127,14 @@ public final class Trainer {
             correct += predicted.getInt(i) == data.labels()[i] ? 1 : 0;
         }
         return new TrainingOutcome(0, (double) correct / data.size(), correct == data.size(), List.of());
+    }
+
+    private static TrainingOutcome outcome(List<EpochStats> history, boolean full) {
+        if (history.isEmpty()) {
+            throw new IllegalArgumentException("training needs at least one epoch");
+        }
+        EpochStats last = history.get(history.size() - 1);
+        return new TrainingOutcome(history.size(), last.accuracy(), full, List.copyOf(history));
     }
 
     private static int[] identity(int size) {

@@ -37,7 +37,7 @@ class FlatnessMeterTests {
         }
         digits = catalog.get(DatasetCatalog.EMBEDDED_NAME).select(indices);
         trained = NetworkFactory.build(784, List.of(32, 32), 10, 0.1, 21);
-        Trainer.train(trained, digits, new TrainingSettings(0.1, 20, 30, true), 22, () -> false, stats -> { });
+        Trainer.train(trained, digits, new TrainingSettings(0.1, 20, 30, true), 22, () -> false, (stats, full, last) -> { });
     }
 
     @Test

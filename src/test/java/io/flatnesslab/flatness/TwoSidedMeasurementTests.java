@@ -42,7 +42,7 @@ class TwoSidedMeasurementTests {
         data = Tensors.dataSet(digits);
         trained = NetworkFactory.build(784, List.of(), 10, 0.1, 8);
         // A few epochs only: the gradient stays clearly non-zero, so gᵀd is measurable.
-        Trainer.train(trained, digits, new TrainingSettings(0.1, 32, 3, false), 9, () -> false, stats -> { });
+        Trainer.train(trained, digits, new TrainingSettings(0.1, 32, 3, false), 9, () -> false, (stats, full, last) -> { });
     }
 
     @Test

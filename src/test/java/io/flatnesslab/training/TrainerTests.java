@@ -3,6 +3,8 @@ package io.flatnesslab.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,7 @@ import io.flatnesslab.dataset.DatasetCatalog;
 import io.flatnesslab.dataset.DatasetProperties;
 import io.flatnesslab.dataset.LabeledData;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -77,7 +80,7 @@ class TrainerTests {
         }
 
         TrainingOutcome outcome = Trainer.train(network, digits, new TrainingSettings(0.5, digits.size(), 1, false), 1,
-                () -> false, stats -> { });
+                () -> false, (stats, full, last) -> { });
 
         assertThat(outcome.epochsTrained()).isEqualTo(1);
         assertThat(outcome.finalTrainAccuracy()).isEqualTo((double) correct / digits.size());
@@ -89,7 +92,7 @@ class TrainerTests {
         List<EpochStats> seen = new ArrayList<>();
 
         TrainingOutcome outcome = Trainer.train(network, digits, new TrainingSettings(0.1, 16, 300, true), 2,
-                () -> false, seen::add);
+                () -> false, (stats, full, last) -> seen.add(stats));
 
         assertThat(outcome.reachedFullTrainAccuracy()).isTrue();
         assertThat(outcome.finalTrainAccuracy()).isEqualTo(1.0);
@@ -103,7 +106,7 @@ class TrainerTests {
         MultiLayerNetwork network = NetworkFactory.build(784, List.of(64), 10, 0.1, 1);
 
         TrainingOutcome outcome = Trainer.train(network, digits, new TrainingSettings(0.1, 16, 7, false), 2,
-                () -> false, stats -> { });
+                () -> false, (stats, full, last) -> { });
 
         assertThat(outcome.epochsTrained()).isEqualTo(7);
         assertThat(outcome.history()).extracting(EpochStats::epoch).containsExactly(1, 2, 3, 4, 5, 6, 7);
@@ -115,10 +118,46 @@ class TrainerTests {
         MultiLayerNetwork second = NetworkFactory.build(784, List.of(16), 10, 0.1, 9);
         TrainingSettings settings = new TrainingSettings(0.1, 8, 2, false);
 
-        Trainer.train(first, digits, settings, 4, () -> false, stats -> { });
-        Trainer.train(second, digits, settings, 4, () -> false, stats -> { });
+        Trainer.train(first, digits, settings, 4, () -> false, (stats, full, last) -> { });
+        Trainer.train(second, digits, settings, 4, () -> false, (stats, full, last) -> { });
 
         assertThat(second.params().toFloatVector()).isEqualTo(first.params().toFloatVector());
+    }
+
+    @Test
+    void resumedTrainingMatchesUninterrupted() throws Exception {
+        TrainingSettings settings = new TrainingSettings(0.1, 16, 4, false);
+        MultiLayerNetwork uninterrupted = NetworkFactory.build(784, List.of(16), 10, 0.1, 5);
+        TrainingOutcome expected = Trainer.train(uninterrupted, digits, settings, TrainingStart.FRESH, epoch -> 100 + epoch,
+                () -> false, (stats, full, last) -> { });
+
+        MultiLayerNetwork first = NetworkFactory.build(784, List.of(16), 10, 0.1, 5);
+        TrainingOutcome half = Trainer.train(first, digits, new TrainingSettings(0.1, 16, 2, false), TrainingStart.FRESH,
+                epoch -> 100 + epoch, () -> false, (stats, full, last) -> { });
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(first, saved, false);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(saved.toByteArray()),
+                false);
+        TrainingOutcome resumed = Trainer.train(restored, digits, settings,
+                new TrainingStart(half.epochsTrained(), half.history(), half.reachedFullTrainAccuracy()),
+                epoch -> 100 + epoch, () -> false, (stats, full, last) -> { });
+
+        assertThat(resumed.history()).isEqualTo(expected.history());
+        assertThat(restored.params().toFloatVector()).isEqualTo(uninterrupted.params().toFloatVector());
+    }
+
+    @Test
+    void finishedStartTrainsNothing() {
+        MultiLayerNetwork network = NetworkFactory.build(784, List.of(8), 10, 0.1, 1);
+        float[] before = network.params().toFloatVector();
+        TrainingStart done = new TrainingStart(1, List.of(new EpochStats(1, 0.1, 1.0)), true);
+
+        TrainingOutcome outcome = Trainer.train(network, digits, new TrainingSettings(0.1, 8, 5, true), done,
+                epoch -> epoch, () -> false, (stats, full, last) -> { });
+
+        assertThat(outcome.epochsTrained()).isEqualTo(1);
+        assertThat(outcome.reachedFullTrainAccuracy()).isTrue();
+        assertThat(network.params().toFloatVector()).isEqualTo(before);
     }
 
     @Test
@@ -126,7 +165,7 @@ class TrainerTests {
         MultiLayerNetwork network = NetworkFactory.build(784, List.of(8), 10, 0.1, 1);
 
         assertThatThrownBy(() -> Trainer.train(network, digits, new TrainingSettings(0.1, 8, 5, false), 1,
-                () -> true, stats -> { }))
+                () -> true, (stats, full, last) -> { }))
                 .isInstanceOf(TrainingCancelledException.class);
     }
 }
