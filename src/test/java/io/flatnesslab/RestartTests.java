@@ -3,12 +3,22 @@ package io.flatnesslab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.flatnesslab.experiment.ExperimentResults;
 import io.flatnesslab.experiment.ExperimentService;
@@ -19,15 +29,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Stored experiments survive a restart on the same H2 file, and the queue is recovered. */
+/**
+ * Stored experiments survive a restart on the same H2 file, the queue is recovered, and an
+ * experiment interrupted by a shutdown or a crash resumes to the same results as an
+ * uninterrupted run of the same spec.
+ */
 class RestartTests {
 
     private static final String SMALL_SPEC = """
             {"dataset": {"trainSize": 100}, "training": {"maxEpochs": 2},
              "groups": [{"key": "tiny", "hiddenLayers": [16]}], "runsPerGroup": 2,
              "flatness": {"epsilons": [0.1, 1.0], "directions": 2}}""";
+
+    /** Long enough (about 50 units, several seconds) to be stopped in the middle. */
+    private static final String RESUMABLE_SPEC = """
+            {"seed": 11, "dataset": {"trainSize": 600},
+             "training": {"maxEpochs": 8, "batchSize": 16, "stopAtFullTrainAccuracy": false},
+             "groups": [{"key": "wide", "hiddenLayers": [96]}, {"key": "random", "hiddenLayers": [32], "labels": "RANDOM"}],
+             "runsPerGroup": 2, "flatness": {"epsilons": [0.05, 0.5], "directions": 3, "twoSided": true}}""";
 
     @TempDir
     Path dataDirectory;
@@ -49,20 +71,13 @@ class RestartTests {
             assertThat(before.status()).isEqualTo(ExperimentStatus.SUCCEEDED);
         }
 
-        // A process that died mid-run leaves a RUNNING row; one that died early leaves QUEUED ones.
-        long abandonedId = insert(specJson, "RUNNING");
-        long queuedId = insert(specJson, "QUEUED");
+        long queuedId = insert(specJson, 2, "QUEUED", 0);
 
         try (ConfigurableApplicationContext second = start()) {
             ExperimentService service = second.getBean(ExperimentService.class);
 
             ExperimentResults after = service.results(finishedId);
             assertThat(after).usingRecursiveComparison().isEqualTo(before);
-
-            ExperimentView abandoned = service.get(abandonedId);
-            assertThat(abandoned.status()).isEqualTo(ExperimentStatus.FAILED);
-            assertThat(abandoned.failureReason()).contains("stopped before it finished");
-            assertThat(abandoned.finishedAt()).isNotNull();
 
             await().atMost(Duration.ofMinutes(2)).until(() -> service.get(queuedId).status().isFinal());
             assertThat(service.get(queuedId).status()).isEqualTo(ExperimentStatus.SUCCEEDED);
@@ -71,45 +86,167 @@ class RestartTests {
     }
 
     @Test
-    void shutdownRecordsInterruptedExperiment() throws Exception {
-        long runningId;
+    void experimentRecoveredTooOftenFails() throws Exception {
+        String specJson;
         try (ConfigurableApplicationContext first = start()) {
-            ExperimentService service = first.getBean(ExperimentService.class);
-            ExperimentSpec slow = first.getBean(JsonMapper.class).readValue(
-                    "{\"training\": {\"maxEpochs\": 10000, \"stopAtFullTrainAccuracy\": false},"
-                            + " \"groups\": [{\"key\": \"slow\", \"hiddenLayers\": [4]}], \"runsPerGroup\": 1}",
-                    ExperimentSpec.class);
-            runningId = service.submit(slow).id();
-            await().atMost(Duration.ofMinutes(2)).until(() -> service.get(runningId).status() == ExperimentStatus.RUNNING);
+            JsonMapper json = first.getBean(JsonMapper.class);
+            specJson = json.writeValueAsString(json.readValue(SMALL_SPEC, ExperimentSpec.class));
         }
+        long crashing = insert(specJson, 2, "RUNNING", 3);
 
         try (ConfigurableApplicationContext second = start()) {
-            ExperimentView interrupted = second.getBean(ExperimentService.class).get(runningId);
+            ExperimentView failed = second.getBean(ExperimentService.class).get(crashing);
 
-            assertThat(interrupted.status()).isEqualTo(ExperimentStatus.FAILED);
-            assertThat(interrupted.failureReason()).contains("interrupted by the application shutting down");
+            assertThat(failed.status()).isEqualTo(ExperimentStatus.FAILED);
+            assertThat(failed.failureReason()).contains("died during each of its last runs");
+            assertThat(failed.finishedAt()).isNotNull();
         }
+    }
+
+    @Test
+    void shutdownSuspendsAndResumesToSameResults() throws Exception {
+        long interruptedId;
+        try (ConfigurableApplicationContext first = start()) {
+            ExperimentService service = first.getBean(ExperimentService.class);
+            interruptedId = service.submit(resumableSpec(first)).id();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> service.get(interruptedId).progress().unitsDone() >= 12);
+        }
+
+        assertThat(column(interruptedId, "status")).isEqualTo("QUEUED");
+        assertThat(column(interruptedId, "phase")).isEqualTo("SUSPENDED");
+        assertThat(Integer.parseInt(column(interruptedId, "runs_done"))).isLessThan(4);
+
+        try (ConfigurableApplicationContext second = start()) {
+            ExperimentService service = second.getBean(ExperimentService.class);
+            await().atMost(Duration.ofMinutes(3)).until(() -> service.get(interruptedId).status().isFinal());
+            long uninterruptedId = service.submit(resumableSpec(second)).id();
+            await().atMost(Duration.ofMinutes(3)).until(() -> service.get(uninterruptedId).status().isFinal());
+
+            assertThat(service.get(interruptedId).status()).isEqualTo(ExperimentStatus.SUCCEEDED);
+            assertThat(service.get(interruptedId).progress().recoveries()).isZero();
+            assertSameResults(service.results(interruptedId), service.results(uninterruptedId));
+        }
+    }
+
+    /**
+     * Kills a second JVM with SIGKILL while it runs the experiment, as a crash or the kernel's
+     * out-of-memory killer would, then resumes it in this JVM.
+     */
+    @Test
+    void killedProcessResumesToSameResults() throws Exception {
+        ExperimentResults reference;
+        String specJson;
+        try (ConfigurableApplicationContext first = start()) {
+            ExperimentService service = first.getBean(ExperimentService.class);
+            ExperimentSpec spec = resumableSpec(first);
+            specJson = first.getBean(JsonMapper.class).writeValueAsString(spec);
+            long referenceId = service.submit(spec).id();
+            await().atMost(Duration.ofMinutes(3)).until(() -> service.get(referenceId).status().isFinal());
+            reference = service.results(referenceId);
+        }
+        long crashedId = insert(specJson, 4, "QUEUED", 0);
+
+        int port = freePort();
+        Process child = startChild(port);
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            JsonMapper json = JsonMapper.builder().build();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/experiments/" + crashedId)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode progress = json.readTree(response.body()).get("progress");
+                return progress.get("unitsDone").asLong() >= 20;
+            });
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        }
+        assertThat(column(crashedId, "status")).isEqualTo("RUNNING");
+
+        try (ConfigurableApplicationContext second = start()) {
+            ExperimentService service = second.getBean(ExperimentService.class);
+            await().atMost(Duration.ofMinutes(3)).until(() -> service.get(crashedId).status().isFinal());
+
+            ExperimentView resumed = service.get(crashedId);
+            assertThat(resumed.status()).isEqualTo(ExperimentStatus.SUCCEEDED);
+            assertThat(resumed.progress().recoveries()).isEqualTo(1);
+            assertSameResults(service.results(crashedId), reference);
+        }
+    }
+
+    private static void assertSameResults(ExperimentResults resumed, ExperimentResults uninterrupted) {
+        assertThat(resumed.complete()).isTrue();
+        assertThat(resumed)
+                .usingRecursiveComparison()
+                .ignoringFields("experimentId")
+                .ignoringFieldsMatchingRegexes(".*runId", ".*trainingSeconds", ".*measuringSeconds", ".*snapshot")
+                .isEqualTo(uninterrupted);
+    }
+
+    private ExperimentSpec resumableSpec(ConfigurableApplicationContext context) {
+        return context.getBean(JsonMapper.class).readValue(RESUMABLE_SPEC, ExperimentSpec.class);
     }
 
     private ConfigurableApplicationContext start() {
         return new SpringApplicationBuilder(FlatnessLabApplication.class)
-                .properties(
-                        "flatnesslab.data-directory=" + dataDirectory,
-                        "flatnesslab.datasets.directory=target/no-extra-datasets",
-                        "server.port=0")
+                .properties(commonProperties().toArray(String[]::new))
+                .properties("server.port=0")
                 .run();
     }
 
-    private long insert(String specJson, String status) throws Exception {
-        String url = "jdbc:h2:file:" + dataDirectory + "/flatnesslab";
-        try (Connection connection = DriverManager.getConnection(url, "sa", "");
+    private List<String> commonProperties() {
+        return List.of(
+                "flatnesslab.data-directory=" + dataDirectory,
+                "flatnesslab.datasets.directory=target/no-extra-datasets",
+                "flatnesslab.jobs.checkpoint-interval=0s");
+    }
+
+    private Process startChild(int port) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(FlatnessLabApplication.class.getName());
+        commonProperties().forEach(property -> command.add("--" + property));
+        command.add("--server.port=" + port);
+        File log = dataDirectory.resolve("child.log").toFile();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private Connection connect() throws Exception {
+        return DriverManager.getConnection("jdbc:h2:file:" + dataDirectory + "/flatnesslab", "sa", "");
+    }
+
+    private String column(long id, String name) throws Exception {
+        try (Connection connection = connect();
+                PreparedStatement statement = connection.prepareStatement("select " + name + " from experiment where id = ?")) {
+            statement.setLong(1, id);
+            try (ResultSet row = statement.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                return row.getString(1);
+            }
+        }
+    }
+
+    private long insert(String specJson, int runsTotal, String status, int recoveries) throws Exception {
+        try (Connection connection = connect();
                 PreparedStatement statement = connection.prepareStatement(
-                        "insert into experiment (status, spec_json, runs_total, runs_done, cancel_requested, created_at) "
-                                + "values (?, ?, 2, 0, false, ?)",
+                        "insert into experiment (status, spec_json, runs_total, runs_done, cancel_requested, created_at, "
+                                + "resume_count) values (?, ?, ?, 0, false, ?, ?)",
                         new String[] {"id"})) {
             statement.setString(1, status);
             statement.setString(2, specJson);
-            statement.setObject(3, OffsetDateTime.now());
+            statement.setInt(3, runsTotal);
+            statement.setObject(4, OffsetDateTime.now());
+            statement.setInt(5, recoveries);
             statement.executeUpdate();
             try (var keys = statement.getGeneratedKeys()) {
                 keys.next();

@@ -47,8 +47,34 @@ class Experiment {
     @Column(name = "current_epoch")
     private Integer currentEpoch;
 
+    @Column(name = "current_direction")
+    private Integer currentDirection;
+
+    @Column(name = "current_epsilon_index")
+    private Integer currentEpsilonIndex;
+
+    @Column(name = "units_done", nullable = false)
+    private long unitsDone;
+
+    @Column(name = "units_total", nullable = false)
+    private long unitsTotal;
+
+    @Column(name = "seconds_remaining")
+    private Long secondsRemaining;
+
     @Column(name = "cancel_requested", nullable = false)
     private boolean cancelRequested;
+
+    /** How often a start found this experiment RUNNING, which means the process running it died. */
+    @Column(name = "resume_count", nullable = false)
+    private int recoveries;
+
+    @Column(name = "idempotency_key", length = 200)
+    private String idempotencyKey;
+
+    /** Hex SHA-256 of the resolved spec JSON, to tell a repeated request from a different one. */
+    @Column(name = "spec_sha256", length = 64)
+    private String specSha256;
 
     /** Dataset indices of the training subset, comma-separated, in training order. */
     @Lob
@@ -75,9 +101,11 @@ class Experiment {
     protected Experiment() {
     }
 
-    Experiment(String specJson, int runsTotal, Instant createdAt) {
+    Experiment(String specJson, String specSha256, String idempotencyKey, int runsTotal, Instant createdAt) {
         this.status = ExperimentStatus.QUEUED;
         this.specJson = specJson;
+        this.specSha256 = specSha256;
+        this.idempotencyKey = idempotencyKey;
         this.runsTotal = runsTotal;
         this.phase = "QUEUED";
         this.createdAt = createdAt;
@@ -119,6 +147,34 @@ class Experiment {
         return currentEpoch;
     }
 
+    Integer getCurrentDirection() {
+        return currentDirection;
+    }
+
+    Integer getCurrentEpsilonIndex() {
+        return currentEpsilonIndex;
+    }
+
+    long getUnitsDone() {
+        return unitsDone;
+    }
+
+    long getUnitsTotal() {
+        return unitsTotal;
+    }
+
+    Long getSecondsRemaining() {
+        return secondsRemaining;
+    }
+
+    int getRecoveries() {
+        return recoveries;
+    }
+
+    String getSpecSha256() {
+        return specSha256;
+    }
+
     boolean isCancelRequested() {
         return cancelRequested;
     }
@@ -147,17 +203,39 @@ class Experiment {
         return finishedAt;
     }
 
+    /** Marks the experiment RUNNING; a resumed experiment keeps its first start time. */
     void start(Instant now) {
         status = ExperimentStatus.RUNNING;
         phase = "PREPARING_DATA";
-        startedAt = now;
+        if (startedAt == null) {
+            startedAt = now;
+        }
     }
 
-    void progress(String newPhase, String group, Integer run, Integer epoch) {
-        phase = newPhase;
-        currentGroup = group;
-        currentRun = run;
-        currentEpoch = epoch;
+    void progress(ProgressUpdate update) {
+        phase = update.phase();
+        currentGroup = update.group();
+        currentRun = update.run();
+        currentEpoch = update.epoch();
+        currentDirection = update.direction();
+        currentEpsilonIndex = update.epsilonIndex();
+        unitsDone = update.unitsDone();
+        unitsTotal = update.unitsTotal();
+        secondsRemaining = update.secondsRemaining();
+    }
+
+    /** Puts a RUNNING experiment back in the queue, to continue from its saved units. */
+    void suspend() {
+        status = ExperimentStatus.QUEUED;
+        phase = "SUSPENDED";
+        secondsRemaining = null;
+    }
+
+    /** Counts one recovery of an experiment that a dead process left RUNNING, and re-queues it. */
+    int recover() {
+        recoveries++;
+        suspend();
+        return recoveries;
     }
 
     void recordTrainingData(String indices, String labels) {
@@ -179,5 +257,11 @@ class Experiment {
         phase = finalStatus.name();
         finishedAt = now;
         currentEpoch = null;
+        currentDirection = null;
+        currentEpsilonIndex = null;
+        secondsRemaining = null;
+        if (finalStatus == ExperimentStatus.SUCCEEDED) {
+            unitsDone = unitsTotal;
+        }
     }
 }

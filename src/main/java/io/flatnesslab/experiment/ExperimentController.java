@@ -2,7 +2,11 @@ package io.flatnesslab.experiment;
 
 import java.io.IOException;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import io.flatnesslab.snapshot.SnapshotDownloads;
 import io.swagger.v3.oas.annotations.Operation;
@@ -16,6 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -24,10 +29,13 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 @RequestMapping("/api/experiments")
@@ -49,13 +57,22 @@ class ExperimentController {
               "flatness": {"epsilons": [0.01, 0.1], "directions": 2}
             }""";
 
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
+
     private final ExperimentService experiments;
 
     private final SnapshotDownloads downloads;
 
-    ExperimentController(ExperimentService experiments, SnapshotDownloads downloads) {
+    private final ExperimentEventStreams streams;
+
+    private final JsonMapper json;
+
+    ExperimentController(ExperimentService experiments, SnapshotDownloads downloads, ExperimentEventStreams streams,
+            JsonMapper json) {
         this.experiments = experiments;
         this.downloads = downloads;
+        this.streams = streams;
+        this.json = json;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -67,17 +84,32 @@ class ExperimentController {
                     @ExampleObject(name = "small", summary = "A small experiment that runs in seconds",
                             value = SMALL_EXAMPLE)})))
     @ApiResponse(responseCode = "202", description = "Queued")
+    @ApiResponse(responseCode = "200", description = "An earlier request with the same Idempotency-Key and spec "
+            + "created this experiment; nothing new was queued")
     @ApiResponse(responseCode = "400", description = "Invalid spec; the errors list names each field",
             content = @Content(mediaType = "application/problem+json"))
-    ResponseEntity<ExperimentView> submit(@RequestBody @Valid ExperimentSpec spec) {
+    @ApiResponse(responseCode = "422", description = "The Idempotency-Key came with a different spec before",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "429", description = "The queue is full; retry after the Retry-After seconds",
+            content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<ExperimentView> submit(@RequestBody @Valid ExperimentSpec spec,
+            @Parameter(description = "Any unique string of 1 to 200 visible ASCII characters, e.g. a UUID. A repeated "
+                    + "request with the same key and spec returns the experiment the first one created")
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (spec == null) {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("body",
                     "is missing or not JSON; send a JSON object, e.g. {} for the classic experiment")));
         }
-        ExperimentView created = experiments.submit(spec);
-        return ResponseEntity.accepted()
-                .location(URI.create("/api/experiments/" + created.id()))
-                .body(created);
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("Idempotency-Key",
+                    "must be 1 to 200 visible ASCII characters without spaces, e.g. a UUID")));
+        }
+
+        ExperimentService.Submission submission = experiments.submit(spec, idempotencyKey);
+        ExperimentView experiment = submission.experiment();
+        ResponseEntity.BodyBuilder response = submission.replayed() ? ResponseEntity.ok() : ResponseEntity.accepted();
+        return response.location(URI.create("/api/experiments/" + experiment.id()))
+                .body(experiment);
     }
 
     @GetMapping
@@ -90,11 +122,28 @@ class ExperimentController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Status, progress, timestamps and resolved spec of an experiment")
+    @Operation(summary = "Status, progress, timestamps and resolved spec of an experiment",
+            description = "Carries an ETag; a request with If-None-Match of the current ETag gets 304 with no body.")
     @ApiResponse(responseCode = "200", description = "The experiment")
+    @ApiResponse(responseCode = "304", description = "Unchanged since the ETag in If-None-Match")
     @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
-    ExperimentView get(@PathVariable long id) {
-        return experiments.get(id);
+    ResponseEntity<ExperimentView> get(@PathVariable long id) {
+        ExperimentView experiment = experiments.get(id);
+        return ResponseEntity.ok()
+                .eTag(etag(json.writeValueAsBytes(experiment)))
+                .cacheControl(CacheControl.noCache())
+                .body(experiment);
+    }
+
+    @GetMapping(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Stream of progress events",
+            description = "Server-sent events: a 'progress' event with the experiment's current view at once and after "
+                    + "every change, then a 'finished' event with the final view, after which the stream ends. Changes "
+                    + "that come faster than they can be sent are merged, so the latest view always arrives.")
+    @ApiResponse(responseCode = "200", description = "The event stream", content = @Content(mediaType = "text/event-stream"))
+    @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
+    SseEmitter events(@PathVariable long id) {
+        return streams.subscribe(id);
     }
 
     @GetMapping("/{id}/results")
@@ -102,10 +151,24 @@ class ExperimentController {
             description = "409 while the experiment is QUEUED or RUNNING. FAILED and CANCELLED experiments return "
                     + "the runs finished before they stopped, with complete = false.")
     @ApiResponse(responseCode = "200", description = "Results of a finished experiment")
+    @ApiResponse(responseCode = "304", description = "Unchanged since the ETag in If-None-Match")
     @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "Not finished yet", content = @Content(mediaType = "application/problem+json"))
-    ExperimentResults results(@PathVariable long id) {
-        return experiments.results(id);
+    ResponseEntity<ExperimentResults> results(@PathVariable long id) {
+        ExperimentResults results = experiments.results(id);
+        return ResponseEntity.ok()
+                .eTag(etag(json.writeValueAsBytes(results)))
+                .cacheControl(CacheControl.noCache())
+                .body(results);
+    }
+
+    /** Returns a strong ETag: the quoted hex SHA-256 of the representation. */
+    private static String etag(byte[] representation) {
+        try {
+            return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(representation)) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     @PostMapping("/{id}/cancel")

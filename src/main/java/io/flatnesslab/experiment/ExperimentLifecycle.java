@@ -1,23 +1,34 @@
 package io.flatnesslab.experiment;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.flatnesslab.flatness.DirectionIncreases;
 import io.flatnesslab.flatness.FlatnessMeasurement;
+import io.flatnesslab.snapshot.SnapshotStore;
+import io.flatnesslab.training.EpochStats;
+import io.flatnesslab.training.TrainingStart;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * State changes of an experiment while a job runs it. Each method commits on its own, so a
- * dashboard polling the experiment reads progress as it happens and a crash loses at most the
- * run in progress.
+ * dashboard polling the experiment reads progress as it happens, and a crash loses at most the
+ * unit in progress: the epochs since the last saved checkpoint, or one direction.
  */
 @Service
 public class ExperimentLifecycle {
+
+    private static final TypeReference<List<EpochStats>> EPOCH_HISTORY = new TypeReference<>() {
+    };
 
     private final ExperimentRepository experiments;
 
@@ -25,22 +36,33 @@ public class ExperimentLifecycle {
 
     private final FlatnessResultRepository results;
 
+    private final RunCheckpointRepository checkpoints;
+
+    private final SnapshotStore snapshots;
+
+    private final ApplicationEventPublisher events;
+
     private final JsonMapper json;
 
     private final Clock clock;
 
     ExperimentLifecycle(ExperimentRepository experiments, TrainingRunRepository runs, FlatnessResultRepository results,
+            RunCheckpointRepository checkpoints, SnapshotStore snapshots, ApplicationEventPublisher events,
             JsonMapper json, Clock clock) {
         this.experiments = experiments;
         this.runs = runs;
         this.results = results;
+        this.checkpoints = checkpoints;
+        this.snapshots = snapshots;
+        this.events = events;
         this.json = json;
         this.clock = clock;
     }
 
     /**
      * Moves a QUEUED experiment to RUNNING and returns its spec, or returns empty when the
-     * experiment is gone or no longer QUEUED (for example cancelled while waiting).
+     * experiment is gone or no longer QUEUED (for example cancelled while waiting). An
+     * experiment whose cancellation was requested before a crash is CANCELLED here instead.
      */
     @Transactional
     public Optional<ExperimentSpec> claim(long id) {
@@ -48,7 +70,12 @@ public class ExperimentLifecycle {
             return Optional.empty();
         }
         Experiment experiment = experiments.findById(id).orElseThrow();
+        if (experiment.isCancelRequested()) {
+            finish(id, ExperimentStatus.CANCELLED, null);
+            return Optional.empty();
+        }
         experiment.start(clock.instant());
+        changed(id);
         return Optional.of(json.readValue(experiment.getSpecJson(), ExperimentSpec.class));
     }
 
@@ -60,12 +87,92 @@ public class ExperimentLifecycle {
                 .toList();
     }
 
-    /** Marks every RUNNING experiment FAILED with {@code reason}; returns their ids. */
+    /**
+     * Re-queues every RUNNING experiment, which a process that died left behind, so that it
+     * continues from its saved units. One that has already been recovered {@code maxRecoveries}
+     * times is FAILED instead, so that an experiment that kills the process (for example by
+     * exhausting memory) cannot crash every start.
+     *
+     * @return ids of the re-queued experiments
+     */
     @Transactional
-    public List<Long> failRunning(String reason) {
-        List<Experiment> running = experiments.findByStatusOrderByCreatedAtAscIdAsc(ExperimentStatus.RUNNING);
-        running.forEach(experiment -> experiment.finish(ExperimentStatus.FAILED, reason, clock.instant()));
-        return running.stream().map(Experiment::getId).toList();
+    public List<Long> recoverRunning(int maxRecoveries, String failureReason) {
+        List<Long> requeued = new ArrayList<>();
+        for (Experiment experiment : experiments.findByStatusOrderByCreatedAtAscIdAsc(ExperimentStatus.RUNNING)) {
+            if (experiment.getRecoveries() >= maxRecoveries) {
+                finish(experiment.getId(), ExperimentStatus.FAILED, failureReason);
+            } else {
+                experiment.recover();
+                requeued.add(experiment.getId());
+            }
+        }
+        return requeued;
+    }
+
+    /** Puts a RUNNING experiment back in the queue after a shutdown, keeping its saved units. */
+    @Transactional
+    public void suspend(long id) {
+        experiments.findById(id).ifPresent(Experiment::suspend);
+        changed(id);
+    }
+
+    /** Returns the keys ({@code group#run}) of the runs already stored. */
+    @Transactional(readOnly = true)
+    public Set<String> finishedRuns(long id) {
+        return runs.findByExperimentIdOrderByIdAsc(id).stream()
+                .map(run -> run.getGroupKey() + "#" + run.getRunIndex())
+                .collect(Collectors.toSet());
+    }
+
+    /** Returns the saved state of an unfinished run, if any. */
+    @Transactional(readOnly = true)
+    public Optional<RunCheckpointState> checkpoint(long id, String groupKey, int runIndex, int directions) {
+        return checkpoints.findByExperimentIdAndGroupKeyAndRunIndex(id, groupKey, runIndex).map(saved -> {
+            List<EpochStats> history = json.readValue(saved.getEpochHistory(), EPOCH_HISTORY);
+            TrainingStart training = new TrainingStart(saved.getEpochsDone(), history, saved.isReachedFullTrainAccuracy());
+            MeasuredDirections measured = measured(saved, directions);
+            return new RunCheckpointState(saved.getStage(), training, saved.getTrainingSeconds(), saved.getSnapshotId(),
+                    measured.directions(), measured.baselineLoss());
+        });
+    }
+
+    /**
+     * Points the checkpoint of a run at newly stored parameters and deletes the snapshot it
+     * replaces. Call it in the transaction that stored the snapshot, so that a crash leaves
+     * either both or neither.
+     */
+    @Transactional
+    public void saveParameters(long id, String groupKey, int runIndex, RunCheckpointState.Stage stage,
+            TrainingStart training, double trainingSeconds, long snapshotId) {
+        RunCheckpoint checkpoint = checkpoints.findByExperimentIdAndGroupKeyAndRunIndex(id, groupKey, runIndex)
+                .orElseGet(() -> new RunCheckpoint(id, groupKey, runIndex));
+        Long replaced = checkpoint.saveParameters(stage, training.epochsDone(), training.reachedFullTrainAccuracy(),
+                json.writeValueAsString(training.history()), trainingSeconds, snapshotId, clock.instant());
+        // Flushed first: the old snapshot row is deleted with JDBC, and the checkpoint row must
+        // no longer reference it by then.
+        checkpoints.saveAndFlush(checkpoint);
+        if (replaced != null) {
+            snapshots.delete(List.of(replaced));
+        }
+    }
+
+    /** Saves the baseline loss of a TRAINED run's measurement. */
+    @Transactional
+    public void saveBaseline(long id, String groupKey, int runIndex, int directions, double baselineLoss) {
+        RunCheckpoint checkpoint = checkpoints.findByExperimentIdAndGroupKeyAndRunIndex(id, groupKey, runIndex).orElseThrow();
+        MeasuredDirections measured = measured(checkpoint, directions);
+        checkpoint.saveMeasured(json.writeValueAsString(new MeasuredDirections(baselineLoss, measured.directions())),
+                clock.instant());
+    }
+
+    /** Saves the increases along direction {@code k} of a TRAINED run. */
+    @Transactional
+    public void saveDirection(long id, String groupKey, int runIndex, int directions, int k,
+            DirectionIncreases increases) {
+        RunCheckpoint checkpoint = checkpoints.findByExperimentIdAndGroupKeyAndRunIndex(id, groupKey, runIndex).orElseThrow();
+        MeasuredDirections measured = measured(checkpoint, directions);
+        measured.directions()[k] = increases;
+        checkpoint.saveMeasured(json.writeValueAsString(measured), clock.instant());
     }
 
     /** Stores the training subset and the random labels, if any. */
@@ -77,8 +184,9 @@ public class ExperimentLifecycle {
 
     /** Updates the progress fields a dashboard polls. */
     @Transactional
-    public void progress(long id, String phase, String group, Integer run, Integer epoch) {
-        experiments.findById(id).ifPresent(experiment -> experiment.progress(phase, group, run, epoch));
+    public void progress(long id, ProgressUpdate update) {
+        experiments.findById(id).ifPresent(experiment -> experiment.progress(update));
+        changed(id);
     }
 
     /** Stores a finished run with every loss increase and counts it as done. */
@@ -97,7 +205,10 @@ public class ExperimentLifecycle {
             }
         }
 
+        checkpoints.findByExperimentIdAndGroupKeyAndRunIndex(id, record.groupKey(), record.runIndex())
+                .ifPresent(checkpoints::delete);
         experiments.findById(id).orElseThrow().runFinished();
+        changed(id);
         return run.getId();
     }
 
@@ -116,9 +227,37 @@ public class ExperimentLifecycle {
         finish(id, ExperimentStatus.CANCELLED, null);
     }
 
+    /** Ends an experiment and deletes the checkpoints of its unfinished runs, which nothing can resume. */
     private void finish(long id, ExperimentStatus status, String reason) {
         String bounded = reason == null || reason.length() <= 4000 ? reason : reason.substring(0, 3997) + "...";
         experiments.findById(id).ifPresent(experiment -> experiment.finish(status, bounded, clock.instant()));
+
+        List<RunCheckpoint> unfinished = checkpoints.findByExperimentId(id);
+        checkpoints.deleteAll(unfinished);
+        checkpoints.flush();
+        snapshots.delete(unfinished.stream().map(RunCheckpoint::getSnapshotId).toList());
+        changed(id);
+    }
+
+    private MeasuredDirections measured(RunCheckpoint checkpoint, int directions) {
+        if (checkpoint.getMeasuredJson() == null) {
+            return new MeasuredDirections(null, new DirectionIncreases[directions]);
+        }
+        MeasuredDirections stored = json.readValue(checkpoint.getMeasuredJson(), MeasuredDirections.class);
+        if (stored.directions().length != directions) {
+            throw new IllegalStateException("checkpoint of run " + checkpoint.getGroupKey() + "#" + checkpoint.getRunIndex()
+                    + " holds " + stored.directions().length + " directions, the spec asks for " + directions);
+        }
+        return stored;
+    }
+
+    /** Tells listeners (the event stream) after commit that the experiment's view changed. */
+    private void changed(long id) {
+        events.publishEvent(new ExperimentChanged(id));
+    }
+
+    /** JSON form of the directions measured so far; null entries are not measured yet. */
+    private record MeasuredDirections(Double baselineLoss, DirectionIncreases[] directions) {
     }
 
     private static String join(int[] values) {

@@ -1,6 +1,7 @@
 package io.flatnesslab.experiment;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.data.domain.Page;
 import org.springframework.data.domain.Pageable;
@@ -13,6 +14,10 @@ interface ExperimentRepository extends JpaRepository<Experiment, Long> {
     Page<Experiment> findByStatus(ExperimentStatus status, Pageable pageable);
 
     List<Experiment> findByStatusOrderByCreatedAtAscIdAsc(ExperimentStatus status);
+
+    long countByStatus(ExperimentStatus status);
+
+    Optional<Experiment> findByIdempotencyKey(String idempotencyKey);
 
     /** Moves an experiment from {@code from} to {@code to} only if it is still in {@code from}. */
     @Modifying(clearAutomatically = true, flushAutomatically = true)

@@ -1,6 +1,10 @@
 package io.flatnesslab.experiment;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -8,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.flatnesslab.experiment.ExperimentResults.GroupResults;
 import io.flatnesslab.experiment.ExperimentResults.OverDirections;
@@ -31,6 +38,7 @@ import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,9 +69,21 @@ public class ExperimentService {
 
     private final Clock clock;
 
+    private final RunCheckpointRepository checkpoints;
+
+    private final ExperimentProperties properties;
+
+    private final TransactionTemplate transactions;
+
+    private final Lock admission = new ReentrantLock();
+
     ExperimentService(ExperimentRepository experiments, TrainingRunRepository runs, FlatnessResultRepository results,
             SpecValidator validator, SnapshotStore snapshots, ApplicationEventPublisher events, DatasetCatalog datasets,
-            JsonMapper json, Clock clock) {
+            JsonMapper json, Clock clock, RunCheckpointRepository checkpoints, ExperimentProperties properties,
+            TransactionTemplate transactions) {
+        this.checkpoints = checkpoints;
+        this.properties = properties;
+        this.transactions = transactions;
         this.datasets = datasets;
         this.experiments = experiments;
         this.runs = runs;
@@ -79,18 +99,82 @@ public class ExperimentService {
      * Validates and stores a spec as a QUEUED experiment; the job module starts it after commit.
      *
      * @throws InvalidRequestException when the spec cannot run
+     * @throws QueueFullException when the queue holds {@code flatnesslab.experiments.max-queued}
      */
-    @Transactional
     public ExperimentView submit(ExperimentSpec spec) {
-        validator.validate(spec);
+        return submit(spec, null).experiment();
+    }
 
-        Experiment experiment = experiments.save(new Experiment(json.writeValueAsString(spec), spec.totalRuns(),
-                clock.instant()));
-        log.info("Experiment {} queued: {} groups x {} runs on {} ({} examples), seed {}", experiment.getId(),
-                spec.groups().size(), spec.runsPerGroup(), spec.dataset().name(), spec.dataset().trainSize(),
-                spec.seed());
-        events.publishEvent(new ExperimentSubmitted(experiment.getId()));
-        return view(experiment);
+    /**
+     * Validates and stores a spec as a QUEUED experiment, or returns the experiment an earlier
+     * request with the same {@code idempotencyKey} and the same resolved spec created.
+     *
+     * @param idempotencyKey the request's Idempotency-Key, or null
+     * @throws InvalidRequestException when the spec cannot run
+     * @throws IdempotencyKeyReusedException when the key came with a different spec before
+     * @throws QueueFullException when the queue holds {@code flatnesslab.experiments.max-queued}
+     */
+    public Submission submit(ExperimentSpec spec, String idempotencyKey) {
+        validator.validate(spec);
+        String specJson = json.writeValueAsString(spec);
+        String specSha256 = sha256(specJson);
+
+        // The lock makes the queue count, the key lookup and the insert one step, so concurrent
+        // submissions can neither exceed the queue limit nor create two experiments for one key.
+        admission.lock();
+        try {
+            return transactions.execute(status -> {
+                if (idempotencyKey != null) {
+                    Optional<Experiment> earlier = experiments.findByIdempotencyKey(idempotencyKey);
+                    if (earlier.isPresent()) {
+                        return replay(earlier.get(), idempotencyKey, specSha256);
+                    }
+                }
+
+                long queued = experiments.countByStatus(ExperimentStatus.QUEUED);
+                if (queued >= properties.maxQueued()) {
+                    log.warn("Submission rejected: {} experiments queued, the maximum is {}", queued,
+                            properties.maxQueued());
+                    throw new QueueFullException(queued, properties.maxQueued(), retryAfter());
+                }
+
+                Experiment experiment = experiments.save(new Experiment(specJson, specSha256, idempotencyKey,
+                        spec.totalRuns(), clock.instant()));
+                log.info("Experiment {} queued: {} groups x {} runs on {} ({} examples), seed {}", experiment.getId(),
+                        spec.groups().size(), spec.runsPerGroup(), spec.dataset().name(), spec.dataset().trainSize(),
+                        spec.seed());
+                events.publishEvent(new ExperimentSubmitted(experiment.getId()));
+                return new Submission(view(experiment), false);
+            });
+        } finally {
+            admission.unlock();
+        }
+    }
+
+    private Submission replay(Experiment earlier, String idempotencyKey, String specSha256) {
+        if (!specSha256.equals(earlier.getSpecSha256())) {
+            throw new IdempotencyKeyReusedException(idempotencyKey, earlier.getId());
+        }
+        log.info("Experiment {} returned again for its Idempotency-Key", earlier.getId());
+        return new Submission(view(earlier), true);
+    }
+
+    /** Returns the soonest estimated end of a running experiment, or the configured default. */
+    private Duration retryAfter() {
+        return experiments.findByStatusOrderByCreatedAtAscIdAsc(ExperimentStatus.RUNNING).stream()
+                .map(Experiment::getSecondsRemaining)
+                .filter(Objects::nonNull)
+                .min(Long::compare)
+                .map(seconds -> Duration.ofSeconds(Math.max(1, Math.min(3600, seconds))))
+                .orElse(properties.retryAfter());
+    }
+
+    /**
+     * Outcome of a submission.
+     *
+     * @param replayed whether an earlier request with the same Idempotency-Key created it
+     */
+    public record Submission(ExperimentView experiment, boolean replayed) {
     }
 
     @Transactional(readOnly = true)
@@ -120,6 +204,11 @@ public class ExperimentService {
                 && experiments.transition(id, ExperimentStatus.QUEUED, ExperimentStatus.CANCELLED) == 1) {
             experiment = find(id);
             experiment.finish(ExperimentStatus.CANCELLED, null, clock.instant());
+            List<RunCheckpoint> unfinished = checkpoints.findByExperimentId(id);
+            checkpoints.deleteAll(unfinished);
+            checkpoints.flush();
+            snapshots.delete(unfinished.stream().map(RunCheckpoint::getSnapshotId).toList());
+            events.publishEvent(new ExperimentChanged(id));
             log.info("Experiment {} cancelled while queued", id);
             return view(experiment);
         }
@@ -127,6 +216,7 @@ public class ExperimentService {
         if (experiment.getStatus() == ExperimentStatus.RUNNING) {
             experiment.requestCancel();
             events.publishEvent(new ExperimentCancellationRequested(id));
+            events.publishEvent(new ExperimentChanged(id));
             log.info("Experiment {} cancellation requested while running", id);
             return view(experiment);
         }
@@ -147,7 +237,9 @@ public class ExperimentService {
                     + experiment.getStatus() + "; cancel it and wait until it is CANCELLED before deleting it");
         }
         List<TrainingRun> stored = runs.findByExperimentIdOrderByIdAsc(id);
-        List<Long> snapshotIds = stored.stream().map(TrainingRun::getSnapshotId).filter(Objects::nonNull).toList();
+        List<Long> snapshotIds = new ArrayList<>(stored.stream().map(TrainingRun::getSnapshotId)
+                .filter(Objects::nonNull).toList());
+        checkpoints.findByExperimentId(id).forEach(checkpoint -> snapshotIds.add(checkpoint.getSnapshotId()));
 
         experiments.delete(experiment);
         experiments.flush();
@@ -312,9 +404,19 @@ public class ExperimentService {
     private ExperimentView view(Experiment experiment) {
         ExperimentView.Progress progress = new ExperimentView.Progress(experiment.getRunsDone(),
                 experiment.getRunsTotal(), experiment.getPhase(), experiment.getCurrentGroup(),
-                experiment.getCurrentRun(), experiment.getCurrentEpoch(), experiment.isCancelRequested());
+                experiment.getCurrentRun(), experiment.getCurrentEpoch(), experiment.getCurrentDirection(),
+                experiment.getCurrentEpsilonIndex(), experiment.getUnitsDone(), experiment.getUnitsTotal(),
+                experiment.getSecondsRemaining(), experiment.isCancelRequested(), experiment.getRecoveries());
         return new ExperimentView(experiment.getId(), experiment.getStatus(), progress, experiment.getCreatedAt(),
                 experiment.getStartedAt(), experiment.getFinishedAt(), experiment.getFailureReason(), spec(experiment));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private static List<Integer> parse(String joined) {

@@ -22,15 +22,26 @@ public record ExperimentView(
         ExperimentSpec spec) {
 
     /**
-     * How far an experiment has come.
+     * How far an experiment has come. A unit of work is one training epoch or one loss
+     * evaluation over the training subset.
      *
-     * @param phase QUEUED, PREPARING_DATA, TRAINING, MEASURING, STORING, or the final status
+     * @param phase QUEUED, SUSPENDED (stopped by a shutdown or a crash, continues from its saved
+     *     units), PREPARING_DATA, LOADING_MODEL, TRAINING, STORING, MEASURING, or the final status
      * @param currentGroup key of the group being trained or measured, or null
      * @param currentRun 0-based run index inside that group, or null
-     * @param currentEpoch last finished epoch of the current run while TRAINING, or null
+     * @param currentEpoch last finished epoch of the current run, or null
+     * @param currentDirection 0-based direction being measured while MEASURING, or null
+     * @param currentEpsilonIndex 0-based index into flatness.epsilons of the last ε evaluated
+     *     along that direction, or null
+     * @param unitsDone units finished, counting the epochs an early stop skipped
+     * @param unitsTotal all units when every run trains for maxEpochs; 0 until the job starts
+     * @param estimatedSecondsRemaining estimate from the rate of the work done so far, weighted
+     *     by the size of each group's network; null while unknown
+     * @param recoveries how often the experiment was resumed after the process running it died
      */
-    @Schema(description = "Runs finished out of all runs, and what the job is doing now")
+    @Schema(description = "Runs and units of work finished, what the job is doing now, and the estimated time left")
     public record Progress(int runsDone, int runsTotal, String phase, String currentGroup, Integer currentRun,
-            Integer currentEpoch, boolean cancelRequested) {
+            Integer currentEpoch, Integer currentDirection, Integer currentEpsilonIndex, long unitsDone, long unitsTotal,
+            Long estimatedSecondsRemaining, boolean cancelRequested, int recoveries) {
     }
 }

@@ -17,8 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Checks of a spec that Bean Validation annotations cannot express: finite numbers, the
- * dataset and its size, unique group keys, the parameter budget, and the imported model an
- * experiment measures.
+ * dataset and its size, unique group keys, the parameter, work and memory budgets, and the
+ * imported model an experiment measures.
  */
 @Component
 class SpecValidator {
@@ -63,6 +63,10 @@ class SpecValidator {
             checkImportedModel(spec, dataset, violations);
         } else if (dataset != null) {
             checkBudget(spec, dataset, violations);
+        }
+        if (dataset != null) {
+            checkWork(spec, violations);
+            checkMemory(spec, dataset, violations);
         }
 
         if (!violations.isEmpty()) {
@@ -123,6 +127,41 @@ class SpecValidator {
                                 + "flatnesslab.experiments.max-parameters",
                         dataset.inputSize(), joinWidths(group.hiddenLayers()), dataset.classCount(), parameters,
                         properties.maxParameters())));
+            }
+        }
+    }
+
+    private void checkWork(ExperimentSpec spec, List<FieldViolation> violations) {
+        long sides = spec.flatness().twoSided() ? 2 : 1;
+        long epochs = spec.measuresImportedModel() ? 0 : spec.training().maxEpochs();
+        long passesPerExample = epochs + (long) spec.flatness().epsilons().size() * spec.flatness().directions() * sides;
+        long work = (long) spec.totalRuns() * passesPerExample * spec.dataset().trainSize();
+        if (work > properties.maxWorkUnits()) {
+            violations.add(new FieldViolation("runsPerGroup", String.format("the experiment needs %,d example passes "
+                    + "(runs %d x (maxEpochs %d + epsilons %d x directions %d x sides %d) x trainSize %d), above the "
+                    + "limit of %,d; lower runsPerGroup, training.maxEpochs, flatness.directions, flatness.epsilons or "
+                    + "dataset.trainSize, or raise flatnesslab.experiments.max-work-units", work, spec.totalRuns(), epochs,
+                    spec.flatness().epsilons().size(), spec.flatness().directions(), sides, spec.dataset().trainSize(),
+                    properties.maxWorkUnits())));
+        }
+    }
+
+    private void checkMemory(ExperimentSpec spec, Dataset dataset, List<FieldViolation> violations) {
+        long budget = properties.maxJobMemory() != null ? properties.maxJobMemory().toBytes()
+                : JobMemory.defaultBudgetBytes();
+        for (int i = 0; i < spec.groups().size(); i++) {
+            GroupSpec group = spec.groups().get(i);
+            if (group == null || group.hiddenLayers() == null || group.hiddenLayers().contains(null)) {
+                continue;
+            }
+            long needed = JobMemory.estimateBytes(dataset.inputSize(), group.hiddenLayers(), dataset.classCount(),
+                    spec.dataset().trainSize(), spec.flatness().precision());
+            if (needed > budget) {
+                violations.add(new FieldViolation("groups[" + i + "].hiddenLayers", String.format("a run of this group "
+                        + "needs about %,d MiB of off-heap memory with trainSize %d and precision %s, above the %,d MiB "
+                        + "available; use narrower layers, a smaller dataset.trainSize or precision FLOAT, or raise "
+                        + "flatnesslab.experiments.max-job-memory", needed >> 20, spec.dataset().trainSize(),
+                        spec.flatness().precision(), budget >> 20)));
             }
         }
     }

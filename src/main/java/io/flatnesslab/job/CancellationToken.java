@@ -1,6 +1,10 @@
 package io.flatnesslab.job;
 
-/** Stop flag of one running experiment, set on a cancel request or at shutdown. */
+/**
+ * Stop flags of one running experiment. A cancel request (or an interrupt of the job thread)
+ * stops it at the next training step or loss evaluation; a shutdown stops it at the next unit
+ * boundary, after saving that unit.
+ */
 final class CancellationToken {
 
     private volatile boolean cancelRequested;
@@ -19,7 +23,8 @@ final class CancellationToken {
         return shutdown;
     }
 
-    boolean shouldStop() {
-        return cancelRequested || shutdown || Thread.currentThread().isInterrupted();
+    /** Returns whether the job must stop now, without finishing its unit. */
+    boolean isCancelRequested() {
+        return cancelRequested || Thread.currentThread().isInterrupted();
     }
 }

@@ -24,15 +24,18 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * ids in submission order.
  *
  * <p>The queue itself lives in the database: an experiment is QUEUED until a thread claims it,
- * so on start the scheduler re-enqueues every QUEUED experiment. An experiment still RUNNING at
- * start was left by a process that died, and is marked FAILED with that reason. At shutdown the
- * running experiments are asked to stop and record themselves as FAILED.
+ * so on start the scheduler enqueues every QUEUED experiment, oldest first. An experiment still
+ * RUNNING at start was left by a process that died; it is queued again and continues from its
+ * saved units, at most {@code flatnesslab.jobs.max-recoveries} times. At shutdown the running
+ * experiments finish and save their current unit and go back to the queue.
  */
 @Component
 class ExperimentScheduler implements SmartLifecycle {
 
-    static final String ABANDONED_REASON = "the process running this experiment stopped before it finished "
-            + "(crash or kill); results of the runs finished before are kept; submit the spec again to rerun it";
+    static final String RECOVERY_LIMIT_REASON = "the process running this experiment died during each of its last "
+            + "runs (crash, kill, or the operating system ending it for lack of memory); results of the runs finished "
+            + "before are kept. Check the log of the previous process, give it more memory or lower the model size, "
+            + "and submit the spec again";
 
     private static final Logger log = LoggerFactory.getLogger(ExperimentScheduler.class);
 
@@ -66,9 +69,10 @@ class ExperimentScheduler implements SmartLifecycle {
         executor = new ThreadPoolExecutor(properties.concurrency(), properties.concurrency(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), factory);
 
-        List<Long> abandoned = lifecycle.failRunning(ABANDONED_REASON);
-        if (!abandoned.isEmpty()) {
-            log.warn("Marked {} experiments FAILED that a previous process left RUNNING: {}", abandoned.size(), abandoned);
+        List<Long> recovered = lifecycle.recoverRunning(properties.maxRecoveries(), RECOVERY_LIMIT_REASON);
+        if (!recovered.isEmpty()) {
+            log.warn("Queued again {} experiments that a previous process left RUNNING; they continue from their saved "
+                    + "units: {}", recovered.size(), recovered);
         }
         List<Long> queued = lifecycle.queued();
         queued.forEach(this::enqueue);
@@ -87,8 +91,8 @@ class ExperimentScheduler implements SmartLifecycle {
         current.shutdown();
         try {
             if (!current.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("Experiments still running after {}; they will be marked FAILED at the next start",
-                        properties.shutdownTimeout());
+                log.warn("Experiments still running after {} are interrupted; they continue from their last saved "
+                        + "unit at the next start", properties.shutdownTimeout());
                 current.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -14,12 +14,21 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param concurrency experiments run at the same time. Default 1, because one training job
  *     already uses every core through OpenBLAS and ND4J's OpenMP threads
- * @param shutdownTimeout how long shutdown waits for running experiments to notice the stop
- *     and record it
+ * @param shutdownTimeout how long shutdown waits for running experiments to finish their
+ *     current epoch or direction and save it; a job still running then is interrupted and
+ *     continues from its previous saved unit at the next start
+ * @param checkpointInterval least time between two saves of the parameters of a run in
+ *     training. Each save writes the whole model (116 MB for 784-5000-5000-10), so saving every
+ *     epoch would slow training; a crash repeats at most this much training
+ * @param maxRecoveries how often an experiment found RUNNING at start (its process died) is
+ *     resumed before it is marked FAILED, so that an experiment that kills the process cannot
+ *     crash every start
  */
 @ConfigurationProperties("flatnesslab.jobs")
 @Validated
 public record JobProperties(
         @Min(1) @Max(64) @DefaultValue("1") int concurrency,
-        @NotNull @DefaultValue("30s") Duration shutdownTimeout) {
+        @NotNull @DefaultValue("30s") Duration shutdownTimeout,
+        @NotNull @DefaultValue("5m") Duration checkpointInterval,
+        @Min(0) @Max(100) @DefaultValue("3") int maxRecoveries) {
 }

@@ -18,7 +18,7 @@ class ExperimentRepositoryTests {
 
     @Test
     void transitionOnlyMovesFromExpectedStatus() {
-        Experiment saved = experiments.save(new Experiment("{}", 1, Instant.parse("2026-01-01T00:00:00Z")));
+        Experiment saved = experiments.save(new Experiment("{}", null, null, 1, Instant.parse("2026-01-01T00:00:00Z")));
 
         int first = experiments.transition(saved.getId(), ExperimentStatus.QUEUED, ExperimentStatus.RUNNING);
         int second = experiments.transition(saved.getId(), ExperimentStatus.QUEUED, ExperimentStatus.RUNNING);
@@ -30,8 +30,8 @@ class ExperimentRepositoryTests {
 
     @Test
     void queuedAreReturnedOldestFirst() {
-        Experiment newer = experiments.save(new Experiment("{}", 1, Instant.parse("2026-01-02T00:00:00Z")));
-        Experiment older = experiments.save(new Experiment("{}", 1, Instant.parse("2026-01-01T00:00:00Z")));
+        Experiment newer = experiments.save(new Experiment("{}", null, null, 1, Instant.parse("2026-01-02T00:00:00Z")));
+        Experiment older = experiments.save(new Experiment("{}", null, null, 1, Instant.parse("2026-01-01T00:00:00Z")));
 
         assertThat(experiments.findByStatusOrderByCreatedAtAscIdAsc(ExperimentStatus.QUEUED))
                 .extracting(Experiment::getId)

@@ -1,0 +1,5 @@
+package io.flatnesslab.experiment;
+
+/** Published in the transaction that changed an experiment's status or progress. */
+record ExperimentChanged(long experimentId) {
+}

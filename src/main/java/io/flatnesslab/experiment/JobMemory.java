@@ -1,0 +1,49 @@
+package io.flatnesslab.experiment;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+
+import io.flatnesslab.flatness.Precision;
+import io.flatnesslab.training.NetworkFactory;
+
+/**
+ * Estimate of the off-heap memory one run needs, to reject at submission a spec that cannot fit
+ * instead of failing, or being killed by the operating system, hours later.
+ *
+ * <p>With P parameters, n training examples and W the sum of the layer widths (input, hidden
+ * and output), the largest allocations are float32 copies of the parameters (the parameters,
+ * their gradient, the original kept while measuring, the direction, and the float64 network
+ * used for the baseline, which counts as two) and the activations of the loss evaluated on all
+ * n examples in one batch (pre-activations, activations and the float64 baseline pass):
+ * <pre>
+ *   bytes = 4 · (6·P + 4·n·W)            precision FLOAT
+ *   bytes = 4 · (10·P + 6·n·W)           precision DOUBLE (float64 original and direction)
+ * </pre>
+ * The factors come from reading the measurement code, not from a profiler, so this is an
+ * estimate: it ignores ND4J's workspaces and temporary buffers.
+ */
+final class JobMemory {
+
+    private JobMemory() {
+    }
+
+    static long estimateBytes(int inputSize, List<Integer> hiddenLayers, int classCount, int trainSize,
+            Precision precision) {
+        long parameters = NetworkFactory.parameterCount(inputSize, hiddenLayers, classCount);
+        long widths = inputSize + classCount;
+        for (int width : hiddenLayers) {
+            widths += width;
+        }
+        boolean inDouble = precision == Precision.DOUBLE;
+        long parameterCopies = inDouble ? 10 : 6;
+        long activationCopies = inDouble ? 6 : 4;
+        return 4 * (parameterCopies * parameters + activationCopies * trainSize * widths);
+    }
+
+    /** Returns the physical memory of the machine minus the JVM's maximum heap. */
+    static long defaultBudgetBytes() {
+        long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        return Math.max(0, physical - Runtime.getRuntime().maxMemory());
+    }
+}
