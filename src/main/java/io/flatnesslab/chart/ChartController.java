@@ -124,6 +124,12 @@ class ChartController {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("groups", "unknown group keys " + unknown
                     + "; experiment " + results.experimentId() + " has " + byKey.keySet())));
         }
+        // A value of only commas, such as groups=,, splits into no keys.
+        if (selected.isEmpty()) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("groups", "lists no group key; "
+                    + "name keys of experiment " + results.experimentId() + ", " + byKey.keySet()
+                    + ", or leave groups out to plot every group")));
+        }
         return selected;
     }
 }
