@@ -22,6 +22,7 @@ import jakarta.validation.constraints.Min;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -34,6 +35,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ChartController {
 
     private static final List<String> PARAMETERS = List.of("groups", "width", "height", "xScale", "measure");
+
+    /**
+     * Parameters that take one value. Spring binds only the first value of a repeated number
+     * and joins the values of a repeated string with commas, which only groups accepts.
+     */
+    private static final List<String> SINGLE_VALUED = List.of("width", "height", "xScale", "measure");
 
     private final ExperimentService experiments;
 
@@ -61,11 +68,17 @@ class ChartController {
             @Parameter(description = "Scale of the ε axis: log or linear") @RequestParam(defaultValue = "log") String xScale,
             @Parameter(description = "increase, or for two-sided experiments curvature or firstOrder")
             @RequestParam(defaultValue = "increase") String measure,
-            @Parameter(hidden = true) @RequestParam Map<String, String> parameters) {
+            @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         List<String> unknown = parameters.keySet().stream().filter(name -> !PARAMETERS.contains(name)).sorted().toList();
         if (!unknown.isEmpty()) {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation(unknown.get(0),
                     "unknown parameter; accepted parameters are " + PARAMETERS)));
+        }
+        for (String name : SINGLE_VALUED) {
+            if (parameters.containsKey(name) && parameters.get(name).size() > 1) {
+                throw new InvalidRequestException("Invalid request", List.of(new FieldViolation(name,
+                        "must be given once; got " + parameters.get(name).size() + " values")));
+            }
         }
         if (!xScale.equals("log") && !xScale.equals("linear")) {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("xScale", "must be 'log' or 'linear'; got '" + xScale + "'")));
@@ -110,6 +123,12 @@ class ChartController {
         if (!unknown.isEmpty()) {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("groups", "unknown group keys " + unknown
                     + "; experiment " + results.experimentId() + " has " + byKey.keySet())));
+        }
+        // A value of only commas, such as groups=,, splits into no keys.
+        if (selected.isEmpty()) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("groups", "lists no group key; "
+                    + "name keys of experiment " + results.experimentId() + ", " + byKey.keySet()
+                    + ", or leave groups out to plot every group")));
         }
         return selected;
     }

@@ -32,12 +32,20 @@ public final class IdxReader {
     private IdxReader() {
     }
 
-    /** Reads the magic number of a file, or returns -1 when the file is shorter than 4 bytes. */
+    /**
+     * Reads the magic number of a file, or returns -1 when the file is shorter than 4 bytes.
+     *
+     * @throws IdxFormatException when the file starts with the gzip signature but its compressed
+     *     data is corrupt, so that the folder is reported with that reason rather than as lacking
+     *     an IDX file
+     */
     public static int readMagic(Path file) throws IOException {
         try (DataInputStream in = open(Files.newInputStream(file))) {
             return in.readInt();
-        } catch (EOFException | java.util.zip.ZipException e) {
+        } catch (EOFException e) {
             return -1;
+        } catch (java.util.zip.ZipException e) {
+            throw new IdxFormatException(file.toString(), "invalid gzip data: " + e.getMessage(), e);
         }
     }
 

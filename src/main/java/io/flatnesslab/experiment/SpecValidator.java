@@ -16,9 +16,9 @@ import io.flatnesslab.training.NetworkFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Checks of a spec that Bean Validation annotations cannot express: finite numbers, the
- * dataset and its size, unique group keys, the parameter, work and memory budgets, and the
- * imported model an experiment measures.
+ * Checks of a spec that Bean Validation annotations cannot express: finite numbers, increasing
+ * perturbation norms, the dataset and its size, unique group keys, the parameter, work and
+ * memory budgets, and the imported model an experiment measures.
  */
 @Component
 class SpecValidator {
@@ -44,8 +44,15 @@ class SpecValidator {
         }
         List<Double> epsilons = spec.flatness().epsilons();
         for (int i = 0; i < epsilons.size(); i++) {
-            if (epsilons.get(i) != null && !Double.isFinite(epsilons.get(i))) {
+            Double epsilon = epsilons.get(i);
+            Double previous = i == 0 ? null : epsilons.get(i - 1);
+            if (epsilon != null && !Double.isFinite(epsilon)) {
                 violations.add(new FieldViolation("flatness.epsilons[" + i + "]", "must be a positive finite number"));
+            } else if (epsilon != null && previous != null && epsilon <= previous) {
+                // Every ε reuses the same directions, so a repeated ε only measures the same
+                // perturbations again; results list the norms in the order given, as the ε axis.
+                violations.add(new FieldViolation("flatness.epsilons[" + i + "]", "must be larger than the previous value "
+                        + previous + "; list the norms in increasing order without repeats, e.g. [0.01, 0.1]"));
             }
         }
 

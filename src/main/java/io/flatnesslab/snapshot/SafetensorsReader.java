@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import io.flatnesslab.training.NetworkFactory;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -48,6 +49,16 @@ public final class SafetensorsReader {
             .build();
 
     private static final int CHUNK_ELEMENTS = 1 << 18;
+
+    /**
+     * Parts of Jackson's parser messages that name its Java settings rather than the header:
+     * where an unclosed value started, the feature that would accept the input, and the
+     * constraint that limits it.
+     */
+    private static final List<Pattern> JACKSON_SETTINGS = List.of(
+            Pattern.compile("\\s*\\([^()]*\\[Source: .*?\\]\\)"),
+            Pattern.compile(": enable `[^`]*` to allow"),
+            Pattern.compile(", from `[^`]*`"));
 
     private SafetensorsReader() {
     }
@@ -141,7 +152,7 @@ public final class SafetensorsReader {
         try {
             root = JSON.readTree(header);
         } catch (JacksonException e) {
-            throw new SafetensorsFormatException("header is not valid JSON: " + e.getOriginalMessage());
+            throw new SafetensorsFormatException("header is not valid JSON: " + parserProblem(e));
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsFormatException("header must be a JSON object mapping tensor names to entries");
@@ -173,6 +184,15 @@ public final class SafetensorsReader {
                     + " bytes after the header");
         }
         return tensors;
+    }
+
+    private static String parserProblem(JacksonException exception) {
+        String message = String.valueOf(exception.getOriginalMessage());
+        for (Pattern setting : JACKSON_SETTINGS) {
+            message = setting.matcher(message).replaceAll("");
+        }
+        int javaName = message.indexOf('`');
+        return javaName < 0 ? message : message.substring(0, javaName).strip();
     }
 
     private static TensorEntry entry(String name, JsonNode node, long dataLength) {

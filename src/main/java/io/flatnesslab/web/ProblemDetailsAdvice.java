@@ -1,8 +1,12 @@
 package io.flatnesslab.web;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -42,6 +46,20 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
+    /** Maximum length of a value or field name from the request that a problem repeats. */
+    private static final int MAX_ECHOED_CHARS = 64;
+
+    /**
+     * Parts of Jackson's parser messages that name its Java settings rather than the input:
+     * where an unclosed value started, the feature that would accept the input, and the
+     * constraint that limits it.
+     */
+    private static final List<Pattern> JACKSON_SETTINGS = List.of(
+            Pattern.compile("\\s*\\([^()]*\\[Source: .*?\\]\\)"),
+            Pattern.compile(": enable `[^`]*` to allow"),
+            Pattern.compile(", from `[^`]*`"),
+            Pattern.compile("\\s*\\(not recognized as one since [^)]*\\)"));
+
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -73,22 +91,22 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         List<Map<String, String>> errors = new ArrayList<>();
 
         if (cause instanceof UnrecognizedPropertyException unknown) {
-            errors.add(Map.of("field", path(unknown), "message", "unknown field '" + unknown.getPropertyName()
+            errors.add(Map.of("field", path(unknown), "message", "unknown field '" + abbreviate(unknown.getPropertyName())
                     + "'; known fields: " + unknown.getKnownPropertyIds()));
         } else if (cause instanceof InvalidFormatException invalid) {
-            String accepted = invalid.getTargetType() != null && invalid.getTargetType().isEnum()
-                    ? "; accepted values: " + List.of(invalid.getTargetType().getEnumConstants())
-                    : "";
-            errors.add(Map.of("field", path(invalid), "message", "invalid value " + invalid.getValue() + " for type "
-                    + simpleName(invalid.getTargetType()) + accepted));
+            errors.add(Map.of("field", path(invalid), "message", "invalid value " + quote(invalid.getValue())
+                    + "; expected " + jsonType(invalid.getTargetType())));
+        } else if (cause instanceof MismatchedInputException mismatched && isWithoutContent(mismatched)) {
+            errors.add(missingBody());
+        } else if (cause instanceof MismatchedInputException mismatched && hasTrailingContent(mismatched)) {
+            errors.add(Map.of("field", "body", "message", "unexpected content after the JSON object; send exactly one "
+                    + "JSON object"));
         } else if (cause instanceof MismatchedInputException mismatched) {
-            errors.add(Map.of("field", path(mismatched), "message", "expected a value of type "
-                    + simpleName(mismatched.getTargetType())));
+            errors.add(Map.of("field", path(mismatched), "message", "expected " + jsonType(mismatched.getTargetType())));
         } else if (cause instanceof JacksonException json) {
-            errors.add(Map.of("field", path(json), "message", "malformed JSON" + location(json) + ": " + firstLine(json)));
+            errors.add(Map.of("field", path(json), "message", "malformed JSON" + location(json) + ": " + describe(json)));
         } else {
-            errors.add(Map.of("field", "body", "message", "is missing or not JSON; send a JSON object, e.g. {} for the "
-                    + "classic experiment"));
+            errors.add(missingBody());
         }
         return problem(HttpStatus.BAD_REQUEST, "Invalid request", errors, headers, request);
     }
@@ -96,7 +114,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        String detail = "Content-Type " + (ex.getContentType() == null ? "(none)" : "'" + ex.getContentType() + "'")
+        // An unparseable header, such as an unknown charset, reaches here without a content type.
+        String sent = ex.getContentType() != null ? ex.getContentType().toString() : request.getHeader(HttpHeaders.CONTENT_TYPE);
+        String detail = "Content-Type " + (sent == null ? "(none)" : "'" + abbreviate(sent) + "'")
                 + " is not supported; send Content-Type: " + MediaType.toString(ex.getSupportedMediaTypes());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNSUPPORTED_MEDIA_TYPE, detail);
         problem.setTitle("Unsupported media type");
@@ -112,12 +132,12 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<Object> handleTypeMismatch(MethodArgumentTypeMismatchException ex, WebRequest request) {
-        String expected = simpleName(ex.getRequiredType());
-        String accepted = ex.getRequiredType() != null && ex.getRequiredType().isEnum()
-                ? "; accepted values: " + List.of(ex.getRequiredType().getEnumConstants())
-                : "";
+        // A repeated query parameter arrives as an array of its values.
+        String value = ex.getValue() instanceof Object[] values
+                ? String.join(",", Arrays.stream(values).map(String::valueOf).toList())
+                : String.valueOf(ex.getValue());
         List<Map<String, String>> errors = List.of(Map.of("field", ex.getName(),
-                "message", "invalid value '" + ex.getValue() + "', expected " + expected + accepted));
+                "message", "invalid value " + quote(value) + "; expected " + jsonType(ex.getRequiredType())));
         return problem(HttpStatus.BAD_REQUEST, "Invalid request", errors, new HttpHeaders(), request);
     }
 
@@ -151,6 +171,21 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(new IllegalArgumentException(detail), problem, headers, status, request);
     }
 
+    private static Map<String, String> missingBody() {
+        return Map.of("field", "body", "message", "is missing or not JSON; send a JSON object, e.g. {} for the classic "
+                + "experiment");
+    }
+
+    // Jackson raises a body of only white space and a second value after the first as plain
+    // MismatchedInputExceptions, so only their messages tell them apart.
+    private static boolean isWithoutContent(MismatchedInputException exception) {
+        return String.valueOf(exception.getOriginalMessage()).startsWith("No content to map");
+    }
+
+    private static boolean hasTrailingContent(MismatchedInputException exception) {
+        return String.valueOf(exception.getOriginalMessage()).startsWith("Trailing token");
+    }
+
     private static String path(JacksonException exception) {
         StringBuilder path = new StringBuilder();
         for (JacksonException.Reference reference : exception.getPath()) {
@@ -158,7 +193,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                 if (!path.isEmpty()) {
                     path.append('.');
                 }
-                path.append(reference.getPropertyName());
+                path.append(abbreviate(reference.getPropertyName()));
             } else if (reference.getIndex() >= 0) {
                 path.append('[').append(reference.getIndex()).append(']');
             }
@@ -173,13 +208,53 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return " at line " + exception.getLocation().getLineNr() + ", column " + exception.getLocation().getColumnNr();
     }
 
-    private static String firstLine(JacksonException exception) {
+    /** Returns the first line of the parser's message without the Java settings it names. */
+    private static String describe(JacksonException exception) {
         String message = String.valueOf(exception.getOriginalMessage());
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        message = newline < 0 ? message : message.substring(0, newline);
+        for (Pattern setting : JACKSON_SETTINGS) {
+            message = setting.matcher(message).replaceAll("");
+        }
+        // Range errors name a Java primitive in backticks, as in "out of range of `int`"; keep the word.
+        message = message.replaceAll("`([a-z]+)`", "$1");
+        int javaName = message.indexOf('`');
+        return javaName < 0 ? message : message.substring(0, javaName).strip();
     }
 
-    private static String simpleName(Class<?> type) {
-        return type == null ? "unknown" : type.getSimpleName();
+    /** Names the kind of value a Java type is read from, in JSON terms, for bodies and query parameters alike. */
+    private static String jsonType(Class<?> type) {
+        if (type == null) {
+            return "another kind of JSON value";
+        }
+        if (type.isEnum()) {
+            return "one of " + List.of(type.getEnumConstants());
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class || type == BigInteger.class) {
+            return "an integer";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (CharSequence.class.isAssignableFrom(type)) {
+            return "a string";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "a JSON object";
+    }
+
+    private static String quote(Object value) {
+        return value instanceof String text ? "'" + abbreviate(text) + "'" : abbreviate(String.valueOf(value));
+    }
+
+    /** Shortens a value taken from the request, so that a problem never repeats a huge input. */
+    private static String abbreviate(String text) {
+        return text.length() <= MAX_ECHOED_CHARS ? text : text.substring(0, MAX_ECHOED_CHARS) + "...";
     }
 }

@@ -60,10 +60,10 @@ class ExperimentValidationTests {
             {"groups":[{"key":"a"}]}                                                | groups[0].hiddenLayers      | at least one hidden layer
             {"groups":[{"key":"a","hiddenLayers":[8,0]}]}                           | groups[0].hiddenLayers[1]   | at least 1
             {"groups":[{"key":"a","hiddenLayers":[8],"labels":"SHUFFLED"}]}         | groups[0].labels            | NATURAL, RANDOM
-            {"runsPerGroup":"three"}                                                | runsPerGroup                | Integer
+            {"runsPerGroup":"three"}                                                | runsPerGroup                | expected an integer
             {"sede":1}                                                              | sede                        | unknown field 'sede'
             {"training":{"momentum":0.9}}                                           | training.momentum           | unknown field 'momentum'
-            {"runsPerGroup":2.5}                                                    | runsPerGroup                | Integer
+            {"runsPerGroup":2.5}                                                    | runsPerGroup                | expected an integer
             {"runsPerGroup":1,"runsPerGroup":2}                                     | body                        | Duplicate Object property "runsPerGroup"
             null                                                                    | body                        | e.g. {} for the classic experiment
             """)
