@@ -99,7 +99,7 @@ public class ExperimentService {
      * Validates and stores a spec as a QUEUED experiment; the job module starts it after commit.
      *
      * @throws InvalidRequestException when the spec cannot run
-     * @throws QueueFullException when the queue holds {@code flatnesslab.experiments.max-queued}
+     * @throws QueueFullException when the queue contains {@code flatnesslab.experiments.max-queued} experiments
      */
     public ExperimentView submit(ExperimentSpec spec) {
         return submit(spec, null).experiment();
@@ -112,7 +112,7 @@ public class ExperimentService {
      * @param idempotencyKey the request's Idempotency-Key, or null
      * @throws InvalidRequestException when the spec cannot run
      * @throws IdempotencyKeyReusedException when the key came with a different spec before
-     * @throws QueueFullException when the queue holds {@code flatnesslab.experiments.max-queued}
+     * @throws QueueFullException when the queue contains {@code flatnesslab.experiments.max-queued} experiments
      */
     public Submission submit(ExperimentSpec spec, String idempotencyKey) {
         validator.validate(spec);

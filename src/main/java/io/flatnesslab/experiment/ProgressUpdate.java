@@ -1,7 +1,7 @@
 package io.flatnesslab.experiment;
 
 /**
- * What a running job reports about itself. A unit of work is one training epoch or one loss
+ * Progress report of a running job. A unit of work is one training epoch or one loss
  * evaluation over the training subset.
  *
  * @param phase PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING or STORING

@@ -7,7 +7,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
-/** Raised when the queue holds the maximum number of experiments; 429 with Retry-After. */
+/** Raised when the queue contains the maximum number of experiments; 429 with Retry-After. */
 public class QueueFullException extends ErrorResponseException {
 
     QueueFullException(long queued, int maxQueued, Duration retryAfter) {

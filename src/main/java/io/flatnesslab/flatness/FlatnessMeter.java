@@ -91,7 +91,7 @@ public final class FlatnessMeter {
      *
      * @param done increases of the directions measured before, by direction; null entries are
      *     measured now
-     * @param listener told of every loss evaluation and every finished direction
+     * @param listener receiver of every loss evaluation and every finished direction
      * @param cancelled polled before each loss evaluation
      */
     public static FlatnessMeasurement measure(MultiLayerNetwork trained, DataSet data, double[] epsilons,

@@ -197,7 +197,7 @@ class ExperimentJob {
     private record PreparedData(LabeledData natural, LabeledData random) {
     }
 
-    /** Thrown at a unit boundary when shutdown asks the job to stop there. */
+    /** Thrown at a unit boundary when a shutdown requests the job to stop there. */
     private static final class JobSuspendedException extends RuntimeException {
 
         JobSuspendedException() {
@@ -303,7 +303,7 @@ class ExperimentJob {
                     checkpoints);
             progress.epochsSkipped(group.key(), spec.training().maxEpochs() - outcome.epochsTrained());
 
-            double trainingSeconds = secondsBefore + seconds(started);
+            double trainingSeconds = Math.round((secondsBefore + seconds(started)) * 1e3) / 1e3;
             log.info("Experiment {} run {} trained: {} epochs, train accuracy {}, full accuracy {}, {} s", id, unit,
                     outcome.epochsTrained(), outcome.finalTrainAccuracy(), outcome.reachedFullTrainAccuracy(),
                     trainingSeconds);

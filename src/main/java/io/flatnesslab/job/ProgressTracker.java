@@ -18,9 +18,9 @@ import io.flatnesslab.experiment.GroupSpec;
  * <pre>
  *   seconds_remaining = (cost_total − cost_done) · elapsed / cost_worked
  * </pre>
- * where cost_worked counts only the units worked by this job since it started, not the units
- * restored from a checkpoint nor the epochs an early stop skipped, so a resumed job's estimate
- * is not inflated by work it did not do.
+ * where cost_worked counts only the units worked by this job since it started. Units restored
+ * from a checkpoint and epochs skipped by an early stop are left out, so that work a resumed job
+ * did not do does not shorten its estimate.
  */
 final class ProgressTracker {
 

@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Where snapshot files are kept.
+ * Location of the snapshot files.
  *
  * @param directory folder of the DL4J model files of all snapshots; the database stores their
  *     metadata. It must survive restarts together with the database, so its default lies in the

@@ -18,7 +18,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Limits and the API key, over real HTTP, each answered with a problem that names the fix. */
+/** Limits and the API key over real HTTP: each rejection is a problem that names the fix. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "flatnesslab.data-directory=./target/test-data/${random.uuid}",
         "flatnesslab.datasets.directory=target/no-extra-datasets",
