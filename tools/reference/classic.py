@@ -94,6 +94,8 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--same-data", help="results JSON of a Flatness Lab experiment")
     parser.add_argument("--output", default="pytorch-classic.json")
+    parser.add_argument("--max-epochs", type=int, default=30, help="epochs at most per run (default 30)")
+    parser.add_argument("--directions", type=int, default=5, help="random directions per run (default 5)")
     parser.add_argument("--two-sided", action="store_true",
                         help="also evaluate θ − ε·d and report the curvature and first-order parts")
     args = parser.parse_args()
@@ -122,9 +124,10 @@ def main():
             generator = torch.Generator().manual_seed(args.seed * 1000 + len(results["groups"]) * 100 + run + 50)
             model = common.Mlp(784, hidden, 10)
             started = time.time()
-            epochs, accuracy = train(model, inputs, targets[mode], generator)
+            epochs, accuracy = train(model, inputs, targets[mode], generator, max_epochs=args.max_epochs)
             trained = time.time()
-            baseline, increases, minus = measure(model, inputs, targets[mode], generator, args.two_sided)
+            baseline, increases, minus = measure(model, inputs, targets[mode], generator, args.two_sided,
+                                                 directions=args.directions)
             measured = time.time()
             runs.append({"runIndex": run, "epochsTrained": epochs, "finalTrainAccuracy": accuracy,
                          "reachedFullTrainAccuracy": accuracy == 1.0, "baselineLoss": baseline,

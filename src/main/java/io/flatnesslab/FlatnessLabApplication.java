@@ -22,6 +22,7 @@ public class FlatnessLabApplication {
     }
 
     public static void main(String[] args) {
+        NativeLibraries.select();
         SpringApplication.run(FlatnessLabApplication.class, args);
     }
 }

@@ -9,13 +9,13 @@ import java.util.function.IntToLongFunction;
 
 import io.flatnesslab.dataset.LabeledData;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Plain minibatch SGD as a PyTorch training loop runs it. The examples are reshuffled every
- * epoch, and every minibatch (the last one possibly smaller) makes one step on its mean loss.
- * Accuracy is counted on the fly from each step's forward pass.
+ * epoch, and every minibatch (the last one possibly smaller) makes one step on its mean loss,
+ * computed by {@link MlpSgdStep}. Accuracy is counted on the fly from each step's forward pass,
+ * with the parameters before that step.
  */
 public final class Trainer {
 
@@ -70,47 +70,39 @@ public final class Trainer {
 
         INDArray features = Tensors.features(data);
         INDArray labels = Tensors.oneHotLabels(data);
-        OnTheFlyAccuracy accuracy = new OnTheFlyAccuracy(network);
-        List<TrainingListener> previousListeners = new ArrayList<>(network.getListeners());
-        network.addListeners(accuracy);
+        MlpSgdStep step = new MlpSgdStep(network, settings.learningRate());
 
-        try {
-            for (int epoch = start.epochsDone() + 1; epoch <= settings.maxEpochs(); epoch++) {
-                int[] order = identity(data.size());
-                shuffle(order, new SplittableRandom(epochShuffleSeed.applyAsLong(epoch)));
-                accuracy.resetEpoch();
-                double lossSum = 0;
+        for (int epoch = start.epochsDone() + 1; epoch <= settings.maxEpochs(); epoch++) {
+            int[] order = identity(data.size());
+            shuffle(order, new SplittableRandom(epochShuffleSeed.applyAsLong(epoch)));
+            double lossSum = 0;
+            int correct = 0;
 
-                for (int begin = 0; begin < order.length; begin += settings.batchSize()) {
-                    if (cancelled.getAsBoolean()) {
-                        throw new TrainingCancelledException();
-                    }
-                    int end = Math.min(order.length, begin + settings.batchSize());
-                    int[] batch = Arrays.copyOfRange(order, begin, end);
-                    int[] batchLabels = new int[batch.length];
-                    for (int i = 0; i < batch.length; i++) {
-                        batchLabels[i] = data.labels()[batch[i]];
-                    }
-
-                    accuracy.expect(batchLabels);
-                    network.fit(features.getRows(batch), labels.getRows(batch));
-
-                    // score() is the minibatch's mean loss from the forward pass before the update.
-                    lossSum += network.score() * batch.length;
+            for (int begin = 0; begin < order.length; begin += settings.batchSize()) {
+                if (cancelled.getAsBoolean()) {
+                    throw new TrainingCancelledException();
+                }
+                int end = Math.min(order.length, begin + settings.batchSize());
+                int[] batch = Arrays.copyOfRange(order, begin, end);
+                int[] batchLabels = new int[batch.length];
+                for (int i = 0; i < batch.length; i++) {
+                    batchLabels[i] = data.labels()[batch[i]];
                 }
 
-                EpochStats stats = new EpochStats(epoch, lossSum / order.length, accuracy.epochAccuracy());
-                history.add(stats);
-                full = accuracy.epochCorrect() == order.length;
-                boolean last = epoch == settings.maxEpochs() || (full && settings.stopAtFullTrainAccuracy());
-                listener.onEpoch(stats, full, last);
-
-                if (last) {
-                    break;
-                }
+                MlpSgdStep.StepResult result = step.step(features.getRows(batch), labels.getRows(batch), batchLabels);
+                lossSum += result.meanLoss() * batch.length;
+                correct += result.correct();
             }
-        } finally {
-            network.setListeners(previousListeners);
+
+            EpochStats stats = new EpochStats(epoch, lossSum / order.length, (double) correct / order.length);
+            history.add(stats);
+            full = correct == order.length;
+            boolean last = epoch == settings.maxEpochs() || (full && settings.stopAtFullTrainAccuracy());
+            listener.onEpoch(stats, full, last);
+
+            if (last) {
+                break;
+            }
         }
 
         return outcome(history, full);

@@ -1,0 +1,51 @@
+package io.flatnesslab.training;
+
+import java.util.Arrays;
+
+import io.flatnesslab.NativeLibraries;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Command-line probe of this machine's float32 matrix-product throughput through ND4J, the
+ * yardstick of the benchmark's "fraction of sgemm" column. It times C = A·B with A 1000 × 5000
+ * and B 5000 × 5000 (2·10¹⁰ floating-point operations) and prints one JSON line with the
+ * median and the spread of the repetitions.
+ *
+ * <pre>
+ *   java -cp target/flatness-lab-*.jar -Dloader.main=io.flatnesslab.training.SgemmProbe \
+ *       org.springframework.boot.loader.launch.PropertiesLauncher [repetitions]
+ * </pre>
+ */
+public final class SgemmProbe {
+
+    private SgemmProbe() {
+    }
+
+    public static void main(String[] args) {
+        String extension = NativeLibraries.select();
+        int repetitions = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        INDArray a = Nd4j.rand(DataType.FLOAT, 1000, 5000);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 5000, 5000);
+        INDArray c = Nd4j.create(DataType.FLOAT, 1000, 5000);
+
+        // The first product loads OpenBLAS's kernels and threads; it is not counted.
+        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        double[] seconds = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            long started = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            seconds[i] = (System.nanoTime() - started) / 1e9;
+        }
+
+        Arrays.sort(seconds);
+        double operations = 2.0 * 1000 * 5000 * 5000;
+        String line = String.format(java.util.Locale.ROOT, "{\"framework\": \"nd4j%s\", \"repetitions\": %d, "
+                        + "\"medianGflops\": %.1f, \"minGflops\": %.1f, \"maxGflops\": %.1f}", extension, repetitions,
+                operations / seconds[repetitions / 2] / 1e9, operations / seconds[repetitions - 1] / 1e9,
+                operations / seconds[0] / 1e9);
+        // A command-line probe whose output is parsed, so it writes to stdout, not to the log.
+        System.out.println(line);
+    }
+}
