@@ -26,7 +26,7 @@ public record ExperimentView(
      * evaluation over the training subset.
      *
      * @param phase QUEUED, SUSPENDED (stopped by a shutdown or a crash, continues from its saved
-     *     units), PREPARING_DATA, LOADING_MODEL, TRAINING, STORING, MEASURING, or the final status
+     *     units), PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING, or the final status
      * @param currentGroup key of the group being trained or measured, or null
      * @param currentRun 0-based run index inside that group, or null
      * @param currentEpoch last finished epoch of the current run, or null

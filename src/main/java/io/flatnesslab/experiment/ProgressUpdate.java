@@ -4,7 +4,7 @@ package io.flatnesslab.experiment;
  * Progress report of a running job. A unit of work is one training epoch or one loss
  * evaluation over the training subset.
  *
- * @param phase PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING or STORING
+ * @param phase PREPARING_DATA, LOADING_MODEL, TRAINING or MEASURING
  * @param group key of the group being worked on, or null
  * @param run 0-based run index inside that group, or null
  * @param epoch last finished epoch of the current run while TRAINING, or null

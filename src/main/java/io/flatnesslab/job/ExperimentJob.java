@@ -9,6 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import io.flatnesslab.dataset.Dataset;
 import io.flatnesslab.dataset.DatasetCatalog;
@@ -39,6 +43,7 @@ import io.flatnesslab.training.TrainingCancelledException;
 import io.flatnesslab.training.TrainingOutcome;
 import io.flatnesslab.training.TrainingSettings;
 import io.flatnesslab.training.TrainingStart;
+import jakarta.annotation.PreDestroy;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -83,6 +88,16 @@ class ExperimentJob {
 
     private final Duration checkpointInterval;
 
+    /**
+     * Writer of trained parameters, so that serializing and storing a run's snapshot (about 4 s
+     * for 784-5000-5000-10) overlaps with measuring it.
+     */
+    private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "snapshot-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     ExperimentJob(ExperimentLifecycle lifecycle, DatasetCatalog datasets, SnapshotStore snapshots, ModelService models,
             TransactionTemplate transactions, JobProperties properties) {
         this.lifecycle = lifecycle;
@@ -91,6 +106,11 @@ class ExperimentJob {
         this.models = models;
         this.transactions = transactions;
         this.checkpointInterval = properties.checkpointInterval();
+    }
+
+    @PreDestroy
+    void stopSnapshotWriter() {
+        snapshotWriter.shutdown();
     }
 
     /** Runs experiment {@code id} if it is still QUEUED, and records how it ended. */
@@ -247,17 +267,16 @@ class ExperimentJob {
                     group.hiddenLayers(), group.labels(), parameterCount,
                     saved.map(state -> ", resumed from " + describe(state)).orElse(""));
 
-            MultiLayerNetwork network = null;
+            Trained trained = saved.filter(state -> state.stage() == Stage.TRAINED)
+                    .map(this::restoreTrained)
+                    .orElseGet(() -> train(saved.orElse(null)));
             try {
-                Trained trained = saved.filter(state -> state.stage() == Stage.TRAINED)
-                        .map(this::restoreTrained)
-                        .orElseGet(() -> train(saved.orElse(null)));
-                network = trained.network();
                 measureAndRecord(trained, saved.filter(state -> state.stage() == Stage.TRAINED).orElse(null));
             } finally {
-                if (network != null) {
-                    network.close();
-                }
+                // A cancelled or failed run must not end while its snapshot is still being saved:
+                // the cleanup that follows deletes the saved state, and must see all of it.
+                trained.snapshot().exceptionally(error -> null).join();
+                trained.network().close();
             }
         }
 
@@ -266,7 +285,7 @@ class ExperimentJob {
             report("LOADING_MODEL", null, null, null);
             MultiLayerNetwork network = snapshots.loadNetwork(state.snapshotId());
             TrainingOutcome outcome = trainsNetworks() ? outcome(state.training()) : Trainer.evaluate(network, trainingData);
-            return new Trained(network, outcome, state.trainingSeconds(), state.snapshotId());
+            return new Trained(network, outcome, state.trainingSeconds(), CompletableFuture.completedFuture(state.snapshotId()));
         }
 
         private Trained train(RunCheckpointState state) {
@@ -275,8 +294,8 @@ class ExperimentJob {
                 report("LOADING_MODEL", null, null, null);
                 MultiLayerNetwork network = snapshots.loadNetwork(importedModel(spec.model()).snapshotId());
                 TrainingOutcome outcome = Trainer.evaluate(network, trainingData);
-                long snapshotId = saveParameters(network, Stage.TRAINED, start(outcome), seconds(started));
-                return new Trained(network, outcome, seconds(started), snapshotId);
+                CompletableFuture<Long> snapshot = saveInBackground(network, start(outcome), seconds(started));
+                return new Trained(network, outcome, seconds(started), snapshot);
             }
 
             MultiLayerNetwork network;
@@ -307,9 +326,8 @@ class ExperimentJob {
             log.info("Experiment {} run {} trained: {} epochs, train accuracy {}, full accuracy {}, {} s", id, unit,
                     outcome.epochsTrained(), outcome.finalTrainAccuracy(), outcome.reachedFullTrainAccuracy(),
                     trainingSeconds);
-            report("STORING", outcome.epochsTrained(), null, null);
-            long snapshotId = saveParameters(network, Stage.TRAINED, start(outcome), trainingSeconds);
-            return new Trained(network, outcome, trainingSeconds, snapshotId);
+            CompletableFuture<Long> snapshot = saveInBackground(network, start(outcome), trainingSeconds);
+            return new Trained(network, outcome, trainingSeconds, snapshot);
         }
 
         private void measureAndRecord(Trained trained, RunCheckpointState state) {
@@ -326,12 +344,13 @@ class ExperimentJob {
             long started = System.nanoTime();
             DataSet measured = Tensors.dataSet(trainingData);
             double[] epsilons = spec.flatness().epsilons().stream().mapToDouble(Double::doubleValue).toArray();
+            DirectionSaver saver = new DirectionSaver(state == null ? null : state.baselineLoss(),
+                    trained.outcome().epochsTrained(), trained.snapshot());
             FlatnessMeasurement measurement = FlatnessMeter.measure(trained.network(), measured, epsilons, directions,
                     (k, direction) -> RandomDirections.sampleUnit(direction,
                             Seeds.derive(spec.seed(), "direction", group.key(), run, k)),
-                    spec.flatness().twoSided(), spec.flatness().precision(), done,
-                    new DirectionSaver(state == null ? null : state.baselineLoss(), trained.outcome().epochsTrained()),
-                    token::isCancelRequested);
+                    spec.flatness().twoSided(), spec.flatness().precision(), done, saver, token::isCancelRequested);
+            long snapshotId = awaitSnapshot(trained.snapshot());
             double measuringSeconds = seconds(started);
             log.info("Experiment {} run {} measured: baseline loss {} ({}), float32 round-off {}, {} directions x {} "
                             + "epsilons{}, {} s", id, unit, measurement.baselineLoss(), spec.flatness().precision(),
@@ -339,8 +358,35 @@ class ExperimentJob {
                     spec.flatness().twoSided() ? " two-sided" : "", measuringSeconds);
 
             long runId = lifecycle.recordRun(id, new RunRecord(group.key(), run, parameterCount, trained.outcome(),
-                    measurement, trained.trainingSeconds(), measuringSeconds, trained.snapshotId()));
-            log.info("Experiment {} run {} stored as run id {} with snapshot {}", id, unit, runId, trained.snapshotId());
+                    measurement, trained.trainingSeconds(), measuringSeconds, snapshotId));
+            log.info("Experiment {} run {} stored as run id {} with snapshot {}", id, unit, runId, snapshotId);
+        }
+
+        /**
+         * Saves a copy of the trained parameters as stage TRAINED on the snapshot writer, while
+         * the caller goes on to measure (and so perturb) the original.
+         */
+        private CompletableFuture<Long> saveInBackground(MultiLayerNetwork network, TrainingStart training,
+                double trainingSeconds) {
+            MultiLayerNetwork copy = network.clone();
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return saveParameters(copy, Stage.TRAINED, training, trainingSeconds);
+                } finally {
+                    copy.close();
+                }
+            }, snapshotWriter);
+        }
+
+        private static long awaitSnapshot(CompletableFuture<Long> snapshot) {
+            try {
+                return snapshot.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw e;
+            }
         }
 
         /** Stores the parameters and points the run's checkpoint at them, in one transaction. */
@@ -430,23 +476,35 @@ class ExperimentJob {
             }
         }
 
-        /** Saves every measured direction and reports progress per ε. */
+        /**
+         * Saves every measured direction and reports progress per ε. Until the trained
+         * parameters are stored (in the background), the run has no checkpoint to attach
+         * directions to, so they wait in memory and are saved as soon as it exists.
+         */
         private final class DirectionSaver implements MeasurementListener {
 
             private final Double savedBaseline;
 
             private final int epochs;
 
-            DirectionSaver(Double savedBaseline, int epochs) {
+            private final CompletableFuture<Long> snapshot;
+
+            private final Map<Integer, DirectionIncreases> waiting = new LinkedHashMap<>();
+
+            private Double unsavedBaseline;
+
+            DirectionSaver(Double savedBaseline, int epochs, CompletableFuture<Long> snapshot) {
                 this.savedBaseline = savedBaseline;
                 this.epochs = epochs;
+                this.snapshot = snapshot;
             }
 
             @Override
             public void onBaseline(double baseline, double float32Loss, double float64Loss) {
                 progress.evaluated(group.key(), 2);
                 if (savedBaseline == null) {
-                    lifecycle.saveBaseline(id, group.key(), run, spec.flatness().directions(), baseline);
+                    unsavedBaseline = baseline;
+                    saveIfStored(false);
                 } else if (savedBaseline != baseline) {
                     // The stored directions were measured against the saved baseline; a
                     // different value means the loss evaluation is not reproducible here.
@@ -464,14 +522,33 @@ class ExperimentJob {
 
             @Override
             public void onDirection(int k, DirectionIncreases increases) {
-                lifecycle.saveDirection(id, group.key(), run, spec.flatness().directions(), k, increases);
-                if (token.isShutdown() && k + 1 < spec.flatness().directions()) {
+                waiting.put(k, increases);
+                boolean suspend = token.isShutdown() && k + 1 < spec.flatness().directions();
+                saveIfStored(suspend);
+                if (suspend) {
                     throw new JobSuspendedException();
                 }
+            }
+
+            /** Saves what waits once the snapshot is stored, or at once after waiting for it. */
+            private void saveIfStored(boolean wait) {
+                if (!wait && !snapshot.isDone()) {
+                    return;
+                }
+                awaitSnapshot(snapshot);
+                int directions = spec.flatness().directions();
+                if (unsavedBaseline != null) {
+                    lifecycle.saveBaseline(id, group.key(), run, directions, unsavedBaseline);
+                    unsavedBaseline = null;
+                }
+                waiting.forEach((k, increases) -> lifecycle.saveDirection(id, group.key(), run, directions, k, increases));
+                waiting.clear();
             }
         }
     }
 
-    private record Trained(MultiLayerNetwork network, TrainingOutcome outcome, double trainingSeconds, long snapshotId) {
+    /** A trained network and its snapshot, which may still be being stored. */
+    private record Trained(MultiLayerNetwork network, TrainingOutcome outcome, double trainingSeconds,
+            CompletableFuture<Long> snapshot) {
     }
 }
