@@ -8,7 +8,9 @@ One invocation runs, for each repetition and on the same data:
       with its own data folder, POST {} (or the reduced spec), poll until it finishes;
   (b) the PyTorch reference, tools/reference/classic.py, on the training subset and random
       labels that (a) used, with --threads threads;
-  (c) an sgemm probe in both frameworks: C = A·B with A 1000×5000 and B 5000×5000.
+  (c) an sgemm probe in both frameworks: C = A·B with A 1000×5000 and B 5000×5000;
+  (d) the levers probe: one SGD step at batch 64 (DL4J's fit and the hand-written step) and
+      one loss over 1000 examples of 784-5000-5000-10, with each of ND4J's three native builds.
 It prints a Markdown table: per-phase wall time (training and flatness per group, snapshot
 persistence), totals, the ratio to PyTorch, achieved GFLOP/s per phase and its fraction of
 sgemm, and peak memory. With several repetitions, each cell is the median with the range.
@@ -148,6 +150,17 @@ def sgemm(args):
             "torch": float(torch.strip())}
 
 
+def levers(args):
+    rows = []
+    for extension in ("none", "-avx2", "-avx512"):
+        environment = dict(os.environ, FLATNESSLAB_NATIVE_EXTENSION=extension)
+        output = subprocess.run(["java", "-cp", args.jar, "-Dloader.main=io.flatnesslab.training.StepProbe",
+                                 "org.springframework.boot.loader.launch.PropertiesLauncher", "15"],
+                                check=True, capture_output=True, text=True, env=environment).stdout
+        rows.append(json.loads([line for line in output.splitlines() if line.startswith("{")][-1]))
+    return rows
+
+
 def parameters(hidden):
     widths = [784] + hidden + [10]
     return sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(len(widths) - 1))
@@ -207,7 +220,10 @@ def main():
         torch = run_pytorch(args, folder, runs, epochs, directions)
         print(f"repetition {repetition + 1}: sgemm probes", file=sys.stderr, flush=True)
         probes = sgemm(args)
+        print(f"repetition {repetition + 1}: levers probe", file=sys.stderr, flush=True)
+        lever_rows = levers(args)
         repetitions.append({
+            "levers": lever_rows,
             "flatnessLab": {key: value for key, value in lab.items() if key != "results"},
             "pytorch": {key: value for key, value in torch.items() if key != "results"},
             "sgemm": probes,
@@ -262,7 +278,14 @@ def report(repetitions, args):
               f"| Flatness Lab peak heap used (sampled every second) | {cell(column(['flatnessLab', 'peakHeapMiB']), 0)} |",
               f"| Flatness Lab off-heap, estimate: RSS − used JVM pools | "
               f"{cell(column(['flatnessLab', 'peakOffHeapEstimateMiB']), 0)} |",
-              f"| PyTorch peak RSS | {cell(column(['pytorch', 'peakRssMiB']), 0)} |"]
+              f"| PyTorch peak RSS | {cell(column(['pytorch', 'peakRssMiB']), 0)} |", "",
+              "| native build | DL4J fit step ms | hand-written step ms | GFLOP/s (fit / hand-written) | "
+              "loss over 1000 ms | GFLOP/s |", "| --- | --- | --- | --- | --- | --- |"]
+    for index, build in enumerate(row["build"] for row in repetitions[0]["levers"]):
+        def lever(key, digits=1):
+            return cell([entry["levers"][index][key] for entry in repetitions], digits)
+        lines.append(f"| {build} | {lever('fitStepMs')} | {lever('handWrittenStepMs')} | {lever('fitStepGflops')} / "
+                     f"{lever('handWrittenStepGflops')} | {lever('loss1000Ms')} | {lever('loss1000Gflops')} |")
     return "\n".join(lines)
 
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>The AVX-512 build trained a 784-5000-5000-10 network about three times faster per step
  * than the generic one on an AMD EPYC with AVX-512 (docs/benchmarks.md). A build that uses
  * instructions the CPU lacks would crash the process with an illegal instruction, so the
- * choice follows the CPU flags in /proc/cpuinfo; without that file (not Linux) the generic
+ * choice follows the CPU flags in /proc/cpuinfo. Without that file (not Linux) the generic
  * build is kept. The property {@code flatnesslab.native.extension} (or the environment
  * variable {@code FLATNESSLAB_NATIVE_EXTENSION}) overrides the choice: {@code -avx512},
  * {@code -avx2}, or {@code none} for the generic build.

@@ -86,20 +86,29 @@ class RestartTests {
     }
 
     @Test
-    void experimentRecoveredTooOftenFails() throws Exception {
+    void experimentStuckAcrossRecoveriesFails() throws Exception {
         String specJson;
         try (ConfigurableApplicationContext first = start()) {
             JsonMapper json = first.getBean(JsonMapper.class);
             specJson = json.writeValueAsString(json.readValue(SMALL_SPEC, ExperimentSpec.class));
         }
-        long crashing = insert(specJson, 2, "RUNNING", 3);
+        // Died for the third time in a row at unit 7, and once more there now.
+        long stuck = insert(specJson, 2, "RUNNING", 3);
+        update(stuck, "update experiment set stalled_recoveries = 2, units_at_recovery = 7, units_done = 7 where id = ?");
+        // Also died three times, but got further each time.
+        long movingOn = insert(specJson, 2, "RUNNING", 3);
+        update(movingOn, "update experiment set stalled_recoveries = 2, units_at_recovery = 7, units_done = 9 where id = ?");
 
         try (ConfigurableApplicationContext second = start()) {
-            ExperimentView failed = second.getBean(ExperimentService.class).get(crashing);
+            ExperimentService service = second.getBean(ExperimentService.class);
+            ExperimentView failed = service.get(stuck);
 
             assertThat(failed.status()).isEqualTo(ExperimentStatus.FAILED);
-            assertThat(failed.failureReason()).contains("died during each of its last runs");
+            assertThat(failed.failureReason()).contains("died 3 times in a row without getting past unit 7");
             assertThat(failed.finishedAt()).isNotNull();
+            await().atMost(Duration.ofMinutes(2)).until(() -> service.get(movingOn).status().isFinal());
+            assertThat(service.get(movingOn).status()).isEqualTo(ExperimentStatus.SUCCEEDED);
+            assertThat(service.get(movingOn).progress().recoveries()).isEqualTo(4);
         }
     }
 
@@ -233,6 +242,13 @@ class RestartTests {
                 assertThat(row.next()).isTrue();
                 return row.getString(1);
             }
+        }
+    }
+
+    private void update(long id, String sql) throws Exception {
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, id);
+            assertThat(statement.executeUpdate()).isEqualTo(1);
         }
     }
 

@@ -69,6 +69,14 @@ class Experiment {
     @Column(name = "resume_count", nullable = false)
     private int recoveries;
 
+    /** Recoveries in a row that found no more units done than the recovery before. */
+    @Column(name = "stalled_recoveries", nullable = false)
+    private int stalledRecoveries;
+
+    /** Units done when the experiment was last recovered, or null before its first recovery. */
+    @Column(name = "units_at_recovery")
+    private Long unitsAtRecovery;
+
     @Column(name = "idempotency_key", length = 200)
     private String idempotencyKey;
 
@@ -228,14 +236,28 @@ class Experiment {
     void suspend() {
         status = ExperimentStatus.QUEUED;
         phase = "SUSPENDED";
+        currentEpoch = null;
+        currentDirection = null;
+        currentEpsilonIndex = null;
         secondsRemaining = null;
     }
 
-    /** Counts one recovery of an experiment that a dead process left RUNNING, and re-queues it. */
+    /** Sets the units of the whole experiment, known from the spec before it starts. */
+    void planUnits(long total) {
+        unitsTotal = total;
+    }
+
+    /**
+     * Counts one recovery of an experiment that a dead process left RUNNING, re-queues it, and
+     * returns how many recoveries in a row found it no further than the one before.
+     */
     int recover() {
         recoveries++;
+        boolean progressed = unitsAtRecovery == null || unitsDone > unitsAtRecovery;
+        stalledRecoveries = progressed ? 0 : stalledRecoveries + 1;
+        unitsAtRecovery = unitsDone;
         suspend();
-        return recoveries;
+        return stalledRecoveries;
     }
 
     void recordTrainingData(String indices, String labels) {

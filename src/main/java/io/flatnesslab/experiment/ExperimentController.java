@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -95,10 +96,16 @@ class ExperimentController {
     ResponseEntity<ExperimentView> submit(@RequestBody @Valid ExperimentSpec spec,
             @Parameter(description = "Any unique string of 1 to 200 visible ASCII characters, e.g. a UUID. A repeated "
                     + "request with the same key and spec returns the experiment the first one created")
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            HttpServletRequest request) {
         if (spec == null) {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("body",
                     "is missing or not JSON; send a JSON object, e.g. {} for the classic experiment")));
+        }
+        // Servlet containers join repeated headers with commas; two keys are one mistake, not one key.
+        if (idempotencyKey != null && Collections.list(request.getHeaders("Idempotency-Key")).size() > 1) {
+            throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("Idempotency-Key",
+                    "must be sent once; the request carried several Idempotency-Key headers")));
         }
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new InvalidRequestException("Invalid request", List.of(new FieldViolation("Idempotency-Key",
@@ -175,11 +182,13 @@ class ExperimentController {
     @Operation(summary = "Cancel a QUEUED or RUNNING experiment",
             description = "A QUEUED experiment is CANCELLED at once. A RUNNING one stops at its next training step or "
                     + "loss evaluation; poll its status. Runs finished before keep their results.")
-    @ApiResponse(responseCode = "202", description = "Cancelled, or cancellation requested")
+    @ApiResponse(responseCode = "200", description = "Cancelled: the experiment was QUEUED")
+    @ApiResponse(responseCode = "202", description = "Cancellation requested: the experiment is RUNNING and stops soon")
     @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "Already finished", content = @Content(mediaType = "application/problem+json"))
     ResponseEntity<ExperimentView> cancel(@PathVariable long id) {
-        return ResponseEntity.accepted().body(experiments.cancel(id));
+        ExperimentView experiment = experiments.cancel(id);
+        return experiment.status().isFinal() ? ResponseEntity.ok(experiment) : ResponseEntity.accepted().body(experiment);
     }
 
     @DeleteMapping("/{id}")

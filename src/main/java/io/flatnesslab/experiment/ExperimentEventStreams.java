@@ -20,6 +20,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Server-sent event streams of experiments: each subscriber of an experiment gets its view as a
@@ -28,9 +29,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  *
  * <p>Events are sent from one thread of this class, never from the job thread that committed
  * the change, so a slow client cannot slow an experiment down. Changes that arrive faster than
- * they are sent are coalesced: a subscriber always gets the latest view, not every one. A
- * comment line every {@code flatnesslab.events.heartbeat} keeps proxies from closing an idle
- * stream and finds clients that went away.
+ * they are sent are coalesced: a subscriber always gets the latest view, not every one, and
+ * never the same view twice in a row. A comment line every {@code flatnesslab.events.heartbeat}
+ * keeps proxies from closing an idle stream and finds clients that went away. When the service
+ * stops, every stream gets a {@code shutdown} event before it ends, so that a client can tell
+ * a stopping server from a finished experiment.
  */
 @Component
 class ExperimentEventStreams implements SmartLifecycle {
@@ -43,18 +46,21 @@ class ExperimentEventStreams implements SmartLifecycle {
 
     private final Duration heartbeat;
 
-    private final Map<Long, Set<SseEmitter>> subscribers = new ConcurrentHashMap<>();
+    private final Map<Long, Set<Stream>> subscribers = new ConcurrentHashMap<>();
 
     private final Set<Long> pending = ConcurrentHashMap.newKeySet();
 
     private final AtomicLong eventIds = new AtomicLong();
 
+    private final JsonMapper json;
+
     private volatile ScheduledExecutorService sender;
 
     ExperimentEventStreams(ExperimentService experiments,
             @Value("${flatnesslab.events.timeout:30m}") Duration timeout,
-            @Value("${flatnesslab.events.heartbeat:15s}") Duration heartbeat) {
+            @Value("${flatnesslab.events.heartbeat:15s}") Duration heartbeat, JsonMapper json) {
         this.experiments = experiments;
+        this.json = json;
         this.timeout = timeout;
         this.heartbeat = heartbeat;
     }
@@ -67,11 +73,12 @@ class ExperimentEventStreams implements SmartLifecycle {
     SseEmitter subscribe(long id) {
         ExperimentView current = experiments.get(id);
         SseEmitter emitter = new SseEmitter(timeout.toMillis());
-        Set<SseEmitter> streams = subscribers.computeIfAbsent(id, key -> new CopyOnWriteArraySet<>());
-        streams.add(emitter);
-        emitter.onCompletion(() -> streams.remove(emitter));
-        emitter.onTimeout(() -> streams.remove(emitter));
-        emitter.onError(error -> streams.remove(emitter));
+        Stream stream = new Stream(emitter);
+        Set<Stream> streams = subscribers.computeIfAbsent(id, key -> new CopyOnWriteArraySet<>());
+        streams.add(stream);
+        emitter.onCompletion(() -> streams.remove(stream));
+        emitter.onTimeout(() -> streams.remove(stream));
+        emitter.onError(error -> streams.remove(stream));
 
         // The first view goes through the sender too, so that it cannot overtake or follow a
         // change being sent at the same moment out of order.
@@ -96,7 +103,7 @@ class ExperimentEventStreams implements SmartLifecycle {
 
     private void send(long id) {
         pending.remove(id);
-        Set<SseEmitter> streams = subscribers.get(id);
+        Set<Stream> streams = subscribers.get(id);
         if (streams == null || streams.isEmpty()) {
             return;
         }
@@ -105,24 +112,28 @@ class ExperimentEventStreams implements SmartLifecycle {
         try {
             view = experiments.get(id);
         } catch (ExperimentNotFoundException e) {
-            streams.forEach(SseEmitter::complete);
+            streams.forEach(stream -> stream.emitter().complete());
             subscribers.remove(id);
             return;
         }
         boolean last = view.status().isFinal();
-        SseEmitter.SseEventBuilder event = SseEmitter.event()
-                .id(String.valueOf(eventIds.incrementAndGet()))
-                .name(last ? "finished" : "progress")
-                .data(view, MediaType.APPLICATION_JSON);
-        for (SseEmitter emitter : streams) {
+        String data = json.writeValueAsString(view);
+        for (Stream stream : streams) {
+            if (!last && data.equals(stream.lastData)) {
+                continue;
+            }
             try {
-                emitter.send(event);
+                stream.emitter().send(SseEmitter.event()
+                        .id(String.valueOf(eventIds.incrementAndGet()))
+                        .name(last ? "finished" : "progress")
+                        .data(data, MediaType.APPLICATION_JSON));
+                stream.lastData = data;
                 if (last) {
-                    emitter.complete();
+                    stream.emitter().complete();
                 }
             } catch (IOException | IllegalStateException e) {
                 // The client went away; the container completes the emitter.
-                streams.remove(emitter);
+                streams.remove(stream);
                 log.debug("Event stream on experiment {} closed by the client: {}", id, e.toString());
             }
         }
@@ -133,11 +144,11 @@ class ExperimentEventStreams implements SmartLifecycle {
 
     private void sendHeartbeats() {
         subscribers.forEach((id, streams) -> {
-            for (SseEmitter emitter : streams) {
+            for (Stream stream : streams) {
                 try {
-                    emitter.send(SseEmitter.event().comment("keep-alive"));
+                    stream.emitter().send(SseEmitter.event().comment("keep-alive"));
                 } catch (IOException | IllegalStateException e) {
-                    streams.remove(emitter);
+                    streams.remove(stream);
                 }
             }
         });
@@ -162,8 +173,34 @@ class ExperimentEventStreams implements SmartLifecycle {
         if (current != null) {
             current.shutdownNow();
         }
-        subscribers.values().forEach(streams -> streams.forEach(SseEmitter::complete));
+        subscribers.values().forEach(streams -> streams.forEach(stream -> {
+            try {
+                stream.emitter().send(SseEmitter.event()
+                        .name("shutdown")
+                        .data("{\"detail\": \"the service is stopping; running experiments continue after it restarts, "
+                                + "so reconnect then\"}", MediaType.APPLICATION_JSON));
+            } catch (IOException | IllegalStateException e) {
+                log.debug("Event stream closed before the shutdown event: {}", e.toString());
+            }
+            stream.emitter().complete();
+        }));
         subscribers.clear();
+    }
+
+    /** One subscriber's emitter and the last view it was sent, as JSON. */
+    private static final class Stream {
+
+        private final SseEmitter emitter;
+
+        private volatile String lastData;
+
+        Stream(SseEmitter emitter) {
+            this.emitter = emitter;
+        }
+
+        SseEmitter emitter() {
+            return emitter;
+        }
     }
 
     @Override

@@ -89,30 +89,48 @@ public class ExperimentLifecycle {
 
     /**
      * Re-queues every RUNNING experiment, which a process that died left behind, so that it
-     * continues from its saved units. One that has already been recovered {@code maxRecoveries}
-     * times is FAILED instead, so that an experiment that kills the process (for example by
-     * exhausting memory) cannot crash every start.
+     * continues from its saved units. One whose last {@code maxRecoveries} recoveries in a row
+     * each found it no further than before is FAILED instead, so that an experiment that kills
+     * the process at the same point (for example by exhausting memory) cannot crash every start.
      *
-     * @return ids of the re-queued experiments
+     * @return the outcome per experiment
      */
     @Transactional
-    public List<Long> recoverRunning(int maxRecoveries, String failureReason) {
+    public Recovery recoverRunning(int maxRecoveries) {
         List<Long> requeued = new ArrayList<>();
+        List<Long> failed = new ArrayList<>();
         for (Experiment experiment : experiments.findByStatusOrderByCreatedAtAscIdAsc(ExperimentStatus.RUNNING)) {
-            if (experiment.getRecoveries() >= maxRecoveries) {
-                finish(experiment.getId(), ExperimentStatus.FAILED, failureReason);
+            long unitsDone = experiment.getUnitsDone();
+            int stalled = experiment.recover();
+            if (stalled >= maxRecoveries) {
+                finish(experiment.getId(), ExperimentStatus.FAILED, "the process running this experiment died " + stalled
+                        + " times in a row without getting past unit " + unitsDone + " of " + experiment.getUnitsTotal()
+                        + " (crash, kill, or the operating system ending it, often for lack of memory); results of the "
+                        + "runs finished before are kept. Check the log of the previous process, give it more memory or "
+                        + "lower the model size, and submit the spec again; flatnesslab.jobs.max-recoveries sets the limit");
+                failed.add(experiment.getId());
             } else {
-                experiment.recover();
                 requeued.add(experiment.getId());
             }
         }
-        return requeued;
+        return new Recovery(requeued, failed);
+    }
+
+    /**
+     * Outcome of {@link #recoverRunning}.
+     *
+     * @param requeued experiments queued again to continue from their saved units
+     * @param failed experiments failed because their recoveries made no progress
+     */
+    public record Recovery(List<Long> requeued, List<Long> failed) {
     }
 
     /** Puts a RUNNING experiment back in the queue after a shutdown, keeping its saved units. */
     @Transactional
     public void suspend(long id) {
-        experiments.findById(id).ifPresent(Experiment::suspend);
+        experiments.findById(id)
+                .filter(experiment -> experiment.getStatus() == ExperimentStatus.RUNNING)
+                .ifPresent(Experiment::suspend);
         changed(id);
     }
 

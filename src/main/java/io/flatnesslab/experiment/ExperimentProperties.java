@@ -20,9 +20,11 @@ import org.springframework.validation.annotation.Validated;
  *     429 Too Many Requests with Retry-After
  * @param retryAfter Retry-After sent with that 429 when no running experiment has an estimate
  *     of its remaining time
- * @param maxWorkUnits most example passes one experiment may take: runs · (maxEpochs + |ε| ·
- *     directions · sides) · trainSize, sides being 2 for a two-sided measurement. The classic
- *     experiment takes 9 · (30 + 25) · 1000 = 495,000
+ * @param maxWorkUnits most example passes one experiment may take: runs · (maxEpochs + 2 +
+ *     |ε| · directions · sides) · trainSize, sides being 2 for a two-sided measurement and 2
+ *     counting the float32 and float64 baselines. The classic experiment takes
+ *     9 · (30 + 2 + 25) · 1000 = 513,000. It does not depend on the network's size, which
+ *     {@code maxParameters} bounds
  * @param maxJobMemory most off-heap memory one experiment's largest network may need by
  *     {@link JobMemory#estimateBytes}; unset means the physical memory minus the maximum heap
  */

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -138,8 +139,10 @@ public class ExperimentService {
                     throw new QueueFullException(queued, properties.maxQueued(), retryAfter());
                 }
 
-                Experiment experiment = experiments.save(new Experiment(specJson, specSha256, idempotencyKey,
-                        spec.totalRuns(), clock.instant()));
+                Experiment experiment = new Experiment(specJson, specSha256, idempotencyKey, spec.totalRuns(),
+                        clock.instant().truncatedTo(ChronoUnit.MICROS));
+                experiment.planUnits(unitsOf(spec));
+                experiment = experiments.save(experiment);
                 log.info("Experiment {} queued: {} groups x {} runs on {} ({} examples), seed {}", experiment.getId(),
                         spec.groups().size(), spec.runsPerGroup(), spec.dataset().name(), spec.dataset().trainSize(),
                         spec.seed());
@@ -149,6 +152,14 @@ public class ExperimentService {
         } finally {
             admission.unlock();
         }
+    }
+
+    /** Units of work of a spec, counted as the job counts them: epochs plus loss evaluations. */
+    private static long unitsOf(ExperimentSpec spec) {
+        long epochs = spec.measuresImportedModel() ? 0 : spec.training().maxEpochs();
+        long sides = spec.flatness().twoSided() ? 2 : 1;
+        long evaluations = 2 + (long) spec.flatness().directions() * spec.flatness().epsilons().size() * sides;
+        return spec.totalRuns() * (epochs + evaluations);
     }
 
     private Submission replay(Experiment earlier, String idempotencyKey, String specSha256) {

@@ -141,11 +141,12 @@ class SpecValidator {
     private void checkWork(ExperimentSpec spec, List<FieldViolation> violations) {
         long sides = spec.flatness().twoSided() ? 2 : 1;
         long epochs = spec.measuresImportedModel() ? 0 : spec.training().maxEpochs();
-        long passesPerExample = epochs + (long) spec.flatness().epsilons().size() * spec.flatness().directions() * sides;
+        // Two baseline evaluations per run (float32 and float64) come on top of the perturbed ones.
+        long passesPerExample = epochs + 2 + (long) spec.flatness().epsilons().size() * spec.flatness().directions() * sides;
         long work = (long) spec.totalRuns() * passesPerExample * spec.dataset().trainSize();
         if (work > properties.maxWorkUnits()) {
             violations.add(new FieldViolation("runsPerGroup", String.format("the experiment needs %,d example passes "
-                    + "(runs %d x (maxEpochs %d + epsilons %d x directions %d x sides %d) x trainSize %d), above the "
+                    + "(runs %d x (maxEpochs %d + 2 baselines + epsilons %d x directions %d x sides %d) x trainSize %d), above the "
                     + "limit of %,d; lower runsPerGroup, training.maxEpochs, flatness.directions, flatness.epsilons or "
                     + "dataset.trainSize, or raise flatnesslab.experiments.max-work-units", work, spec.totalRuns(), epochs,
                     spec.flatness().epsilons().size(), spec.flatness().directions(), sides, spec.dataset().trainSize(),

@@ -1,5 +1,6 @@
 package io.flatnesslab.job;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,16 +27,15 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * <p>The queue itself lives in the database: an experiment is QUEUED until a thread claims it,
  * so on start the scheduler enqueues every QUEUED experiment, oldest first. An experiment still
  * RUNNING at start was left by a process that died; it is queued again and continues from its
- * saved units, at most {@code flatnesslab.jobs.max-recoveries} times. At shutdown the running
+ * saved units, unless {@code flatnesslab.jobs.max-recoveries} recoveries in a row found it
+ * stuck at the same unit. At shutdown the running
  * experiments finish and save their current unit and go back to the queue.
  */
 @Component
 class ExperimentScheduler implements SmartLifecycle {
 
-    static final String RECOVERY_LIMIT_REASON = "the process running this experiment died during each of its last "
-            + "runs (crash, kill, or the operating system ending it for lack of memory); results of the runs finished "
-            + "before are kept. Check the log of the previous process, give it more memory or lower the model size, "
-            + "and submit the spec again";
+    /** How long shutdown waits for interrupted jobs to re-queue themselves. */
+    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(ExperimentScheduler.class);
 
@@ -69,10 +69,15 @@ class ExperimentScheduler implements SmartLifecycle {
         executor = new ThreadPoolExecutor(properties.concurrency(), properties.concurrency(), 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), factory);
 
-        List<Long> recovered = lifecycle.recoverRunning(properties.maxRecoveries(), RECOVERY_LIMIT_REASON);
-        if (!recovered.isEmpty()) {
+        ExperimentLifecycle.Recovery recovery = lifecycle.recoverRunning(properties.maxRecoveries());
+        if (!recovery.requeued().isEmpty()) {
             log.warn("Queued again {} experiments that a previous process left RUNNING; they continue from their saved "
-                    + "units: {}", recovered.size(), recovered);
+                    + "units: {}", recovery.requeued().size(), recovery.requeued());
+        }
+        if (!recovery.failed().isEmpty()) {
+            log.error("Marked FAILED {} experiments that a previous process left RUNNING {} times in a row at the same "
+                    + "point (flatnesslab.jobs.max-recoveries): {}", recovery.failed().size(), properties.maxRecoveries(),
+                    recovery.failed());
         }
         List<Long> queued = lifecycle.queued();
         queued.forEach(this::enqueue);
@@ -91,9 +96,18 @@ class ExperimentScheduler implements SmartLifecycle {
         current.shutdown();
         try {
             if (!current.awaitTermination(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("Experiments still running after {} are interrupted; they continue from their last saved "
-                        + "unit at the next start", properties.shutdownTimeout());
+                log.warn("Experiments {} still running after {} are interrupted; they continue from their last saved "
+                        + "unit at the next start", tokens.keySet(), properties.shutdownTimeout());
                 current.shutdownNow();
+                // An interrupted job stops at its next training step or loss evaluation and
+                // re-queues itself. One that does not manage in time is re-queued from here,
+                // so that the next start does not count it as a crash.
+                if (!current.awaitTermination(INTERRUPT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    tokens.keySet().forEach(id -> {
+                        lifecycle.suspend(id);
+                        log.warn("Experiment {} re-queued at shutdown while its job was still computing", id);
+                    });
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

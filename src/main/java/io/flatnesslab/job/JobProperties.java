@@ -20,9 +20,10 @@ import org.springframework.validation.annotation.Validated;
  * @param checkpointInterval least time between two saves of the parameters of a run in
  *     training. Each save writes the whole model (116 MB for 784-5000-5000-10), so saving every
  *     epoch would slow training; a crash repeats at most this much training
- * @param maxRecoveries how often an experiment found RUNNING at start (its process died) is
- *     resumed before it is marked FAILED, so that an experiment that kills the process cannot
- *     crash every start
+ * @param maxRecoveries an experiment found RUNNING at start (its process died) is marked
+ *     FAILED once this many recoveries in a row find it no further than the recovery before, so
+ *     that an experiment that kills the process at the same point cannot crash every start,
+ *     while one that moves on between kills is never failed
  */
 @ConfigurationProperties("flatnesslab.jobs")
 @Validated

@@ -1,6 +1,7 @@
 package io.flatnesslab.training;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 import io.flatnesslab.NativeLibraries;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -41,7 +42,7 @@ public final class SgemmProbe {
 
         Arrays.sort(seconds);
         double operations = 2.0 * 1000 * 5000 * 5000;
-        String line = String.format(java.util.Locale.ROOT, "{\"framework\": \"nd4j%s\", \"repetitions\": %d, "
+        String line = String.format(Locale.ROOT, "{\"framework\": \"nd4j%s\", \"repetitions\": %d, "
                         + "\"medianGflops\": %.1f, \"minGflops\": %.1f, \"maxGflops\": %.1f}", extension, repetitions,
                 operations / seconds[repetitions / 2] / 1e9, operations / seconds[repetitions - 1] / 1e9,
                 operations / seconds[0] / 1e9);

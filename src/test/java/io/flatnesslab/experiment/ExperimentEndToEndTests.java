@@ -112,7 +112,7 @@ class ExperimentEndToEndTests {
         mvc.perform(delete("/api/experiments/" + running)).andExpect(status().isConflict());
 
         mvc.perform(post("/api/experiments/" + queued + "/cancel"))
-                .andExpect(status().isAccepted())
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("CANCELLED"));
         mvc.perform(post("/api/experiments/" + running + "/cancel"))
                 .andExpect(status().isAccepted())

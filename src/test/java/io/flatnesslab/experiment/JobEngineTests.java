@@ -58,13 +58,15 @@ class JobEngineTests {
 
     @Test
     void progressReportsUnitsAndFinishes() throws Exception {
-        long id = submit(SMALL_SPEC.formatted(1), null).get("id").asLong();
+        JsonNode submitted = submit(SMALL_SPEC.formatted(1), null);
+        long id = submitted.get("id").asLong();
 
         JsonNode finished = awaitFinal(id);
 
         JsonNode progress = finished.get("progress");
         assertThat(finished.get("status").asString()).isEqualTo("SUCCEEDED");
         // 2 runs x (3 epochs + 2 baselines + 2 directions x 2 epsilons)
+        assertThat(submitted.get("progress").get("unitsTotal").asLong()).isEqualTo(18);
         assertThat(progress.get("unitsTotal").asLong()).isEqualTo(18);
         assertThat(progress.get("unitsDone").asLong()).isEqualTo(18);
         assertThat(progress.get("estimatedSecondsRemaining").isNull()).isTrue();
@@ -167,6 +169,7 @@ class JobEngineTests {
         assertThat(views.get(views.size() - 1).get("status").asString()).isEqualTo("SUCCEEDED");
         List<Long> unitsDone = views.stream().map(view -> view.get("progress").get("unitsDone").asLong()).toList();
         assertThat(unitsDone).isSorted();
+        assertThat(views).doesNotHaveDuplicates();
     }
 
     @Test
@@ -185,6 +188,11 @@ class JobEngineTests {
         HttpResponse<String> repeated = post(SMALL_SPEC.formatted(5), key);
         HttpResponse<String> different = post(SMALL_SPEC.formatted(6), key);
         HttpResponse<String> malformed = post(SMALL_SPEC.formatted(5), "has spaces");
+        HttpResponse<String> twice = send(HttpRequest.newBuilder(uri("/api/experiments"))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "first")
+                .header("Idempotency-Key", "second")
+                .POST(HttpRequest.BodyPublishers.ofString(SMALL_SPEC.formatted(5))));
 
         assertThat(first.statusCode()).isEqualTo(202);
         assertThat(repeated.statusCode()).isEqualTo(200);
@@ -193,6 +201,8 @@ class JobEngineTests {
         assertThat(json.readTree(different.body()).get("detail").asString()).contains("different spec");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.body()).contains("Idempotency-Key");
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(twice.body()).contains("several Idempotency-Key headers");
         awaitFinal(json.readTree(first.body()).get("id").asLong());
     }
 

@@ -118,7 +118,7 @@ class JobGuardTests {
         assertThat(work.statusCode()).isEqualTo(400);
         JsonNode workError = json.readTree(work.body()).get("errors").get(0);
         assertThat(workError.get("field").asString()).isEqualTo("runsPerGroup");
-        assertThat(workError.get("message").asString()).contains("10,001,000 example passes").contains("max-work-units");
+        assertThat(workError.get("message").asString()).contains("10,003,000 example passes").contains("max-work-units");
         assertThat(memory.statusCode()).isEqualTo(400);
         JsonNode memoryError = json.readTree(memory.body()).get("errors").get(0);
         assertThat(memoryError.get("field").asString()).isEqualTo("groups[0].hiddenLayers");
