@@ -10,7 +10,7 @@ One invocation runs, for each repetition and on the same data:
       labels that (a) used, with --threads threads;
   (c) an sgemm probe in both frameworks: C = A·B with A 1000×5000 and B 5000×5000;
   (d) the levers probe: one SGD step at batch 64 (DL4J's fit and the hand-written step) and
-      one loss over 1000 examples of 784-5000-5000-10, with each of ND4J's three native builds.
+      one loss over 1000 examples of 784-5000-5000-10.
 It prints a Markdown table: per-phase wall time (training and flatness per group, snapshot
 persistence), totals, the ratio to PyTorch, achieved GFLOP/s per phase and its fraction of
 sgemm, and peak memory. With several repetitions, each cell is the median with the range.
@@ -146,19 +146,14 @@ def sgemm(args):
              "print(2e10 / statistics.median(t) / 1e9)") % args.threads
     torch = subprocess.run([args.python, "-c", probe], check=True, capture_output=True, text=True).stdout
     nd4j_line = [line for line in nd4j.splitlines() if line.startswith("{")][-1]
-    return {"nd4j": json.loads(nd4j_line)["medianGflops"], "nd4jBuild": json.loads(nd4j_line)["framework"],
-            "torch": float(torch.strip())}
+    return {"nd4j": json.loads(nd4j_line)["medianGflops"], "torch": float(torch.strip())}
 
 
 def levers(args):
-    rows = []
-    for extension in ("none", "-avx2", "-avx512"):
-        environment = dict(os.environ, FLATNESSLAB_NATIVE_EXTENSION=extension)
-        output = subprocess.run(["java", "-cp", args.jar, "-Dloader.main=io.flatnesslab.training.StepProbe",
-                                 "org.springframework.boot.loader.launch.PropertiesLauncher", "15"],
-                                check=True, capture_output=True, text=True, env=environment).stdout
-        rows.append(json.loads([line for line in output.splitlines() if line.startswith("{")][-1]))
-    return rows
+    output = subprocess.run(["java", "-cp", args.jar, "-Dloader.main=io.flatnesslab.training.StepProbe",
+                             "org.springframework.boot.loader.launch.PropertiesLauncher", "15"],
+                            check=True, capture_output=True, text=True).stdout
+    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
 
 
 def parameters(hidden):
@@ -248,7 +243,7 @@ def report(repetitions, args):
         return values
 
     lines = [f"Mode: {'reduced' if args.reduced else 'full'}; repetitions: {len(repetitions)}; PyTorch threads: "
-             f"{args.threads}; ND4J build: {repetitions[0]['sgemm']['nd4jBuild']}.", "",
+             f"{args.threads}.", "",
              "| phase | Flatness Lab s | PyTorch s | ratio | Flatness Lab GFLOP/s | of ND4J sgemm | PyTorch GFLOP/s | "
              "of torch sgemm |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -271,7 +266,7 @@ def report(repetitions, args):
     lines.append(f"| **total, end to end** | {cell(lab_total)} | {cell(torch_total)} | "
                  f"{cell([a / b for a, b in zip(lab_total, torch_total)], 2)} | | | | |")
     lines += ["", "| sgemm 1000×5000×5000 | GFLOP/s |", "| --- | --- |",
-              f"| ND4J ({repetitions[0]['sgemm']['nd4jBuild']}) | {cell(column(['sgemm', 'nd4j']))} |",
+              f"| ND4J | {cell(column(['sgemm', 'nd4j']))} |",
               f"| PyTorch | {cell(column(['sgemm', 'torch']))} |", "",
               "| memory | MiB |", "| --- | --- |",
               f"| Flatness Lab peak RSS | {cell(column(['flatnessLab', 'peakRssMiB']), 0)} |",
@@ -279,13 +274,13 @@ def report(repetitions, args):
               f"| Flatness Lab off-heap, estimate: RSS − used JVM pools | "
               f"{cell(column(['flatnessLab', 'peakOffHeapEstimateMiB']), 0)} |",
               f"| PyTorch peak RSS | {cell(column(['pytorch', 'peakRssMiB']), 0)} |", "",
-              "| native build | DL4J fit step ms | hand-written step ms | GFLOP/s (fit / hand-written) | "
-              "loss over 1000 ms | GFLOP/s |", "| --- | --- | --- | --- | --- | --- |"]
-    for index, build in enumerate(row["build"] for row in repetitions[0]["levers"]):
-        def lever(key, digits=1):
-            return cell([entry["levers"][index][key] for entry in repetitions], digits)
-        lines.append(f"| {build} | {lever('fitStepMs')} | {lever('handWrittenStepMs')} | {lever('fitStepGflops')} / "
-                     f"{lever('handWrittenStepGflops')} | {lever('loss1000Ms')} | {lever('loss1000Gflops')} |")
+              "| 784-5000-5000-10 | ms | GFLOP/s |", "| --- | --- | --- |",
+              f"| SGD step, batch 64, DL4J fit | {cell(column(['levers', 'fitStepMs']))} | "
+              f"{cell(column(['levers', 'fitStepGflops']))} |",
+              f"| SGD step, batch 64, hand-written | {cell(column(['levers', 'handWrittenStepMs']))} | "
+              f"{cell(column(['levers', 'handWrittenStepGflops']))} |",
+              f"| loss over 1000 examples | {cell(column(['levers', 'loss1000Ms']))} | "
+              f"{cell(column(['levers', 'loss1000Gflops']))} |"]
     return "\n".join(lines)
 
 

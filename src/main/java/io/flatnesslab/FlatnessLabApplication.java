@@ -22,7 +22,6 @@ public class FlatnessLabApplication {
     }
 
     public static void main(String[] args) {
-        NativeLibraries.select();
         SpringApplication.run(FlatnessLabApplication.class, args);
     }
 }

@@ -3,7 +3,6 @@ package io.flatnesslab.training;
 import java.util.Arrays;
 import java.util.Locale;
 
-import io.flatnesslab.NativeLibraries;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,7 +24,6 @@ public final class SgemmProbe {
     }
 
     public static void main(String[] args) {
-        String extension = NativeLibraries.select();
         int repetitions = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         INDArray a = Nd4j.rand(DataType.FLOAT, 1000, 5000);
         INDArray b = Nd4j.rand(DataType.FLOAT, 5000, 5000);
@@ -42,8 +40,8 @@ public final class SgemmProbe {
 
         Arrays.sort(seconds);
         double operations = 2.0 * 1000 * 5000 * 5000;
-        String line = String.format(Locale.ROOT, "{\"framework\": \"nd4j%s\", \"repetitions\": %d, "
-                        + "\"medianGflops\": %.1f, \"minGflops\": %.1f, \"maxGflops\": %.1f}", extension, repetitions,
+        String line = String.format(Locale.ROOT, "{\"framework\": \"nd4j\", \"repetitions\": %d, "
+                        + "\"medianGflops\": %.1f, \"minGflops\": %.1f, \"maxGflops\": %.1f}", repetitions,
                 operations / seconds[repetitions / 2] / 1e9, operations / seconds[repetitions - 1] / 1e9,
                 operations / seconds[0] / 1e9);
         // A command-line probe whose output is parsed, so it writes to stdout, not to the log.

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import io.flatnesslab.NativeLibraries;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,8 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Command-line probe of the classic experiment's inner loops on the 784-5000-5000-10 network:
  * one SGD step at batch 64 through DL4J's {@code fit} and through {@link MlpSgdStep}, and one
  * loss over 1000 examples. It prints one JSON line with the medians in milliseconds, for the
- * benchmark's table of levers; run it once per native build with
- * {@code FLATNESSLAB_NATIVE_EXTENSION} set to {@code none}, {@code -avx2} or {@code -avx512}.
+ * benchmark's table of levers.
  *
  * <pre>
  *   java -cp target/flatness-lab-*.jar -Dloader.main=io.flatnesslab.training.StepProbe \
@@ -29,7 +27,6 @@ public final class StepProbe {
     }
 
     public static void main(String[] args) {
-        String extension = NativeLibraries.select();
         int repetitions = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         MultiLayerNetwork network = NetworkFactory.build(784, List.of(5000, 5000), 10, 0.1, 1);
         INDArray features = Nd4j.rand(DataType.FLOAT, 64, 784);
@@ -54,9 +51,9 @@ public final class StepProbe {
         double stepFlops = 6.0 * 64 * network.numParams();
         double lossFlops = 2.0 * 1000 * network.numParams();
         // A command-line probe whose output is parsed, so it writes to stdout, not to the log.
-        System.out.println(String.format(Locale.ROOT, "{\"build\": \"linux-x86_64%s\", \"fitStepMs\": %.1f, "
+        System.out.println(String.format(Locale.ROOT, "{\"fitStepMs\": %.1f, "
                         + "\"fitStepGflops\": %.1f, \"handWrittenStepMs\": %.1f, \"handWrittenStepGflops\": %.1f, "
-                        + "\"loss1000Ms\": %.1f, \"loss1000Gflops\": %.1f}", extension, fit, stepFlops / fit / 1e6,
+                        + "\"loss1000Ms\": %.1f, \"loss1000Gflops\": %.1f}", fit, stepFlops / fit / 1e6,
                 handWritten, stepFlops / handWritten / 1e6, loss, lossFlops / loss / 1e6));
     }
 
