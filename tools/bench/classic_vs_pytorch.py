@@ -145,15 +145,20 @@ def sgemm(args):
              "for _ in range(7):\n s = time.time(); torch.mm(a, b); t.append(time.time() - s)\n"
              "print(2e10 / statistics.median(t) / 1e9)") % args.threads
     torch = subprocess.run([args.python, "-c", probe], check=True, capture_output=True, text=True).stdout
-    nd4j_line = [line for line in nd4j.splitlines() if line.startswith("{")][-1]
-    return {"nd4j": json.loads(nd4j_line)["medianGflops"], "torch": float(torch.strip())}
+    return {"nd4j": probe_result(nd4j, "sgemm probe result")["medianGflops"], "torch": float(torch.strip())}
+
+
+def probe_result(output, marker):
+    """Returns the JSON object that a probe logged after marker."""
+    line = [line for line in output.splitlines() if marker in line][-1]
+    return json.loads(line[line.index(marker) + len(marker):].strip())
 
 
 def levers(args):
     output = subprocess.run(["java", "-cp", args.jar, "-Dloader.main=io.flatnesslab.training.StepProbe",
                              "org.springframework.boot.loader.launch.PropertiesLauncher", "15"],
                             check=True, capture_output=True, text=True).stdout
-    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
+    return probe_result(output, "step probe result")
 
 
 def parameters(hidden):

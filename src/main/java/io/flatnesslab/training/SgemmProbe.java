@@ -6,11 +6,13 @@ import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Command-line probe of this machine's float32 matrix-product throughput through ND4J, the
  * yardstick of the benchmark's "fraction of sgemm" column. It times C = A·B with A 1000 × 5000
- * and B 5000 × 5000 (2·10¹⁰ floating-point operations) and prints one JSON line with the
+ * and B 5000 × 5000 (2·10¹⁰ floating-point operations) and logs one JSON object with the
  * median and the spread of the repetitions.
  *
  * <pre>
@@ -19,6 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  */
 public final class SgemmProbe {
+
+    private static final Logger log = LoggerFactory.getLogger(SgemmProbe.class);
 
     private SgemmProbe() {
     }
@@ -44,7 +48,6 @@ public final class SgemmProbe {
                         + "\"medianGflops\": %.1f, \"minGflops\": %.1f, \"maxGflops\": %.1f}", repetitions,
                 operations / seconds[repetitions / 2] / 1e9, operations / seconds[repetitions - 1] / 1e9,
                 operations / seconds[0] / 1e9);
-        // A command-line probe whose output is parsed, so it writes to stdout, not to the log.
-        System.out.println(line);
+        log.info("sgemm probe result {}", line);
     }
 }

@@ -9,11 +9,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Command-line probe of the classic experiment's inner loops on the 784-5000-5000-10 network:
  * one SGD step at batch 64 through DL4J's {@code fit} and through {@link MlpSgdStep}, and one
- * loss over 1000 examples. It prints one JSON line with the medians in milliseconds, for the
+ * loss over 1000 examples. It logs one JSON object with the medians in milliseconds, for the
  * benchmark's table of levers.
  *
  * <pre>
@@ -22,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  */
 public final class StepProbe {
+
+    private static final Logger log = LoggerFactory.getLogger(StepProbe.class);
 
     private StepProbe() {
     }
@@ -50,8 +54,7 @@ public final class StepProbe {
 
         double stepFlops = 6.0 * 64 * network.numParams();
         double lossFlops = 2.0 * 1000 * network.numParams();
-        // A command-line probe whose output is parsed, so it writes to stdout, not to the log.
-        System.out.println(String.format(Locale.ROOT, "{\"fitStepMs\": %.1f, "
+        log.info("step probe result {}", String.format(Locale.ROOT, "{\"fitStepMs\": %.1f, "
                         + "\"fitStepGflops\": %.1f, \"handWrittenStepMs\": %.1f, \"handWrittenStepGflops\": %.1f, "
                         + "\"loss1000Ms\": %.1f, \"loss1000Gflops\": %.1f}", fit, stepFlops / fit / 1e6,
                 handWritten, stepFlops / handWritten / 1e6, loss, lossFlops / loss / 1e6));
