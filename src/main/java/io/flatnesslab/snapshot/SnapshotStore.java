@@ -1,11 +1,13 @@
 package io.flatnesslab.snapshot;
 
 import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -19,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashSet;
@@ -27,9 +30,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
@@ -63,6 +70,8 @@ public class SnapshotStore implements InitializingBean {
 
     private static final String TEMPORARY_SUFFIX = ".tmp";
 
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
+
     private static final Logger log = LoggerFactory.getLogger(SnapshotStore.class);
 
     private final JdbcTemplate jdbc;
@@ -89,7 +98,7 @@ public class SnapshotStore implements InitializingBean {
         Path temporary = directory.resolve(UUID.randomUUID() + TEMPORARY_SUFFIX);
         Path file = null;
         try {
-            String sha256 = writeDurably(temporary, out -> ModelSerializer.writeModel(network, out, false));
+            String sha256 = writeDurably(temporary, out -> writeModel(network, out));
             file = moveIntoPlace(temporary);
             long size = Files.size(file);
 
@@ -215,6 +224,36 @@ public class SnapshotStore implements InitializingBean {
         if (!Boolean.TRUE.equals(found)) {
             throw new SnapshotNotFoundException(id);
         }
+    }
+
+    /**
+     * Writes a DL4J model file as {@code ModelSerializer.writeModel(network, out, false)} does
+     * (a zip of configuration.json and coefficients.bin), but with fixed entry times, so that
+     * identical parameters give identical bytes and the same SHA-256. ModelSerializer stamps
+     * each entry with the current time. Deflate's fastest level is used: float32 parameters
+     * shrink by only about 8 % at the default level, which costs seconds of CPU per snapshot.
+     */
+    private static void writeModel(MultiLayerNetwork network, OutputStream out) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(out);
+        zip.setLevel(Deflater.BEST_SPEED);
+
+        zip.putNextEntry(entry("configuration.json"));
+        zip.write(network.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+
+        zip.putNextEntry(entry("coefficients.bin"));
+        DataOutputStream coefficients = new DataOutputStream(zip);
+        Nd4j.write(network.params(), coefficients);
+        coefficients.flush();
+        zip.closeEntry();
+
+        zip.finish();
+    }
+
+    private static ZipEntry entry(String name) {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setTimeLocal(ENTRY_TIME);
+        return entry;
     }
 
     /** Writes a file, forces it to disk and returns its hex SHA-256. */
