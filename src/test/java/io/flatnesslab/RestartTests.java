@@ -185,6 +185,21 @@ class RestartTests {
         }
     }
 
+    @Test
+    void relativeDataDirectoryIsResolved() throws Exception {
+        Path relative = Path.of("target", "test-data", "relative-" + System.nanoTime());
+
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FlatnessLabApplication.class)
+                .properties("flatnesslab.data-directory=" + relative, "flatnesslab.datasets.directory=target/no-extra-datasets",
+                        "server.port=0")
+                .run()) {
+            assertThat(context.getEnvironment().getProperty("flatnesslab.data-directory"))
+                    .isEqualTo(relative.toAbsolutePath().normalize().toString());
+        }
+        assertThat(relative.resolve("flatnesslab.mv.db")).exists();
+        assertThat(relative.resolve("snapshots")).isDirectory();
+    }
+
     private static void assertSameResults(ExperimentResults resumed, ExperimentResults uninterrupted) {
         assertThat(resumed.complete()).isTrue();
         assertThat(resumed)
