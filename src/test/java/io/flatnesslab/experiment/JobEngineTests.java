@@ -80,17 +80,24 @@ class JobEngineTests {
     void cancelKeepsFinishedRunsAndDropsCheckpoints() throws Exception {
         long bytesBefore = snapshots.bytesOnDisk();
         long id = submit(FAST_THEN_SLOW_SPEC, null).get("id").asLong();
-        await().atMost(Duration.ofMinutes(2)).until(() -> {
-            JsonNode progress = get("/api/experiments/" + id).get("progress");
-            return progress.get("runsDone").asInt() == 1 && progress.get("currentEpoch").asInt(0) >= 2;
-        });
-        JsonNode running = get("/api/experiments/" + id);
+        JsonNode running;
+        HttpResponse<String> cancel;
+        try {
+            await().atMost(Duration.ofMinutes(2)).until(() -> {
+                JsonNode progress = get("/api/experiments/" + id).get("progress");
+                return progress.get("runsDone").asInt() == 1 && "slow".equals(progress.get("currentGroup").asString())
+                        && progress.get("currentEpoch").asInt(0) >= 2;
+            });
+            running = get("/api/experiments/" + id);
+        } finally {
+            // Cancelled even when a check fails, so that the endless run does not hold up the next tests.
+            cancel = send(HttpRequest.newBuilder(uri("/api/experiments/" + id + "/cancel"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+        }
         assertThat(running.get("status").asString()).isEqualTo("RUNNING");
         assertThat(running.get("progress").get("currentGroup").asString()).isEqualTo("slow");
         assertThat(running.get("progress").get("estimatedSecondsRemaining").isNull()).isFalse();
 
-        HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/api/experiments/" + id + "/cancel"))
-                .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(cancel.statusCode()).isEqualTo(202);
         JsonNode cancelled = awaitFinal(id);
 
