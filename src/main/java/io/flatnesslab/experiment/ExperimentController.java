@@ -22,6 +22,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -134,12 +135,10 @@ class ExperimentController {
     @ApiResponse(responseCode = "200", description = "The experiment")
     @ApiResponse(responseCode = "304", description = "Unchanged since the ETag in If-None-Match")
     @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
-    ResponseEntity<ExperimentView> get(@PathVariable long id) {
+    ResponseEntity<ExperimentView> get(@PathVariable long id,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         ExperimentView experiment = experiments.get(id);
-        return ResponseEntity.ok()
-                .eTag(etag(json.writeValueAsBytes(experiment)))
-                .cacheControl(CacheControl.noCache())
-                .body(experiment);
+        return conditional(experiment, ifNoneMatch);
     }
 
     @GetMapping(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -161,12 +160,25 @@ class ExperimentController {
     @ApiResponse(responseCode = "304", description = "Unchanged since the ETag in If-None-Match")
     @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "409", description = "Not finished yet", content = @Content(mediaType = "application/problem+json"))
-    ResponseEntity<ExperimentResults> results(@PathVariable long id) {
+    ResponseEntity<ExperimentResults> results(@PathVariable long id,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         ExperimentResults results = experiments.results(id);
+        return conditional(results, ifNoneMatch);
+    }
+
+    /**
+     * Returns {@code body} with its ETag. Spring answers a matching If-None-Match with 304; the
+     * wildcard, which RFC 9110 says matches any current representation, is answered here.
+     */
+    private <T> ResponseEntity<T> conditional(T body, String ifNoneMatch) {
+        String etag = etag(json.writeValueAsBytes(body));
+        if (ifNoneMatch != null && ifNoneMatch.strip().equals("*")) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).cacheControl(CacheControl.noCache()).build();
+        }
         return ResponseEntity.ok()
-                .eTag(etag(json.writeValueAsBytes(results)))
+                .eTag(etag)
                 .cacheControl(CacheControl.noCache())
-                .body(results);
+                .body(body);
     }
 
     /** Returns a strong ETag: the quoted hex SHA-256 of the representation. */

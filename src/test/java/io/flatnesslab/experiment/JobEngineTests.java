@@ -142,12 +142,14 @@ class JobEngineTests {
 
             HttpResponse<String> unchanged = send(HttpRequest.newBuilder(uri(path)).header("If-None-Match", etag).GET());
             HttpResponse<String> stale = send(HttpRequest.newBuilder(uri(path)).header("If-None-Match", "\"other\"").GET());
+            HttpResponse<String> wildcard = send(HttpRequest.newBuilder(uri(path)).header("If-None-Match", "*").GET());
 
             assertThat(first.statusCode()).isEqualTo(200);
             assertThat(unchanged.statusCode()).as(path).isEqualTo(304);
             assertThat(unchanged.body()).isEmpty();
             assertThat(stale.statusCode()).isEqualTo(200);
             assertThat(stale.headers().firstValue("ETag")).hasValue(etag);
+            assertThat(wildcard.statusCode()).as(path).isEqualTo(304);
         }
     }
 
