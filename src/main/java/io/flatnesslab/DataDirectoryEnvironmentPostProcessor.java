@@ -30,7 +30,7 @@ class DataDirectoryEnvironmentPostProcessor implements EnvironmentPostProcessor,
                 Map.of(PROPERTY, absolute)));
     }
 
-    /** Runs after the configuration files and arguments are loaded, so it sees the final value. */
+    /** Runs after the configuration files and arguments are loaded, so it reads the final value. */
     @Override
     public int getOrder() {
         return Ordered.LOWEST_PRECEDENCE;

@@ -167,8 +167,8 @@ class ExperimentController {
     }
 
     /**
-     * Returns {@code body} with its ETag. Spring answers a matching If-None-Match with 304; the
-     * wildcard, which RFC 9110 says matches any current representation, is answered here.
+     * Returns {@code body} with its ETag. Spring turns a matching If-None-Match into 304. The
+     * wildcard, which RFC 9110 defines to match any current representation, is handled here.
      */
     private <T> ResponseEntity<T> conditional(T body, String ifNoneMatch) {
         String etag = etag(json.writeValueAsBytes(body));
