@@ -787,7 +787,7 @@ def main(argv: list[str] | None = None) -> int:
 
     probe = client.request("GET", f"{EXPERIMENTS_PATH}?size=1")
     if probe.status != 200:
-        log.error("No Flatness Lab answered at %s (%s); start the service or fix --base-url",
+        log.error("No Flatness Lab responded at %s (%s); start the service or fix --base-url",
                   args.base_url, probe.describe())
         return EXIT_SERVICE_UNREACHABLE
 

@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Stored experiments survive a restart on the same H2 file, the queue is recovered, and an
+ * Stored experiments survive a restart on the same H2 file, and the queue is recovered. An
  * experiment interrupted by a shutdown or a crash resumes to the same results as an
  * uninterrupted run of the same spec, down to the SHA-256 of every run's snapshot.
  */

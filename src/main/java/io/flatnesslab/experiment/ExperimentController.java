@@ -2,10 +2,7 @@ package io.flatnesslab.experiment;
 
 import java.io.IOException;
 import java.net.URI;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -183,11 +180,7 @@ class ExperimentController {
 
     /** Returns a strong ETag: the quoted hex SHA-256 of the representation. */
     private static String etag(byte[] representation) {
-        try {
-            return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(representation)) + "\"";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return "\"" + ExperimentService.sha256Hex(representation) + "\"";
     }
 
     @PostMapping("/{id}/cancel")

@@ -76,12 +76,15 @@ public class ExperimentService {
 
     private final TransactionTemplate transactions;
 
+    private final ExperimentLifecycle lifecycle;
+
     private final Lock admission = new ReentrantLock();
 
     ExperimentService(ExperimentRepository experiments, TrainingRunRepository runs, FlatnessResultRepository results,
             SpecValidator validator, SnapshotStore snapshots, ApplicationEventPublisher events, DatasetCatalog datasets,
             JsonMapper json, Clock clock, RunCheckpointRepository checkpoints, ExperimentProperties properties,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions, ExperimentLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.checkpoints = checkpoints;
         this.properties = properties;
         this.transactions = transactions;
@@ -213,15 +216,10 @@ public class ExperimentService {
         Experiment experiment = find(id);
         if (experiment.getStatus() == ExperimentStatus.QUEUED
                 && experiments.transition(id, ExperimentStatus.QUEUED, ExperimentStatus.CANCELLED) == 1) {
-            experiment = find(id);
-            experiment.finish(ExperimentStatus.CANCELLED, null, clock.instant());
-            List<RunCheckpoint> unfinished = checkpoints.findByExperimentId(id);
-            checkpoints.deleteAll(unfinished);
-            checkpoints.flush();
-            snapshots.delete(unfinished.stream().map(RunCheckpoint::getSnapshotId).toList());
-            events.publishEvent(new ExperimentChanged(id));
+            // The same ending as a cancelled job: timestamps, checkpoint cleanup and the event.
+            lifecycle.cancelled(id);
             log.info("Experiment {} cancelled while queued", id);
-            return view(experiment);
+            return view(find(id));
         }
 
         if (experiment.getStatus() == ExperimentStatus.RUNNING) {
@@ -423,8 +421,13 @@ public class ExperimentService {
     }
 
     private static String sha256(String text) {
+        return sha256Hex(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Returns the hex SHA-256 of {@code bytes}. */
+    static String sha256Hex(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

@@ -50,7 +50,7 @@ class SpecValidator {
                 violations.add(new FieldViolation("flatness.epsilons[" + i + "]", "must be a positive finite number"));
             } else if (epsilon != null && previous != null && epsilon <= previous) {
                 // Every ε reuses the same directions, so a repeated ε only measures the same
-                // perturbations again; results list the norms in the order given, as the ε axis.
+                // perturbations again. Results list the norms in the order given, as the ε axis.
                 violations.add(new FieldViolation("flatness.epsilons[" + i + "]", "must be larger than the previous value "
                         + previous + "; list the norms in increasing order without repeats, e.g. [0.01, 0.1]"));
             }

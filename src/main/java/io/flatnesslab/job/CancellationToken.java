@@ -2,7 +2,7 @@ package io.flatnesslab.job;
 
 /**
  * Stop flags of one running experiment. A cancel request (or an interrupt of the job thread)
- * stops it at the next training step or loss evaluation; a shutdown stops it at the next unit
+ * stops it at the next training step or loss evaluation. A shutdown stops it at the next unit
  * boundary, after saving that unit.
  */
 final class CancellationToken {

@@ -155,8 +155,8 @@ class ExperimentJob {
                     + "the next start", id, runsDone, spec.totalRuns());
         } catch (TrainingCancelledException e) {
             if (token.isShutdown()) {
-                // Interrupted mid-unit because shutdown could not wait: the work since the last
-                // saved unit is repeated at the next start.
+                // Interrupted mid-unit because shutdown could not wait, so the work since the
+                // last saved unit is repeated at the next start.
                 lifecycle.suspend(id);
                 log.warn("Experiment {} interrupted by shutdown after {} runs; it continues from its last saved unit at "
                         + "the next start", id, runsDone);
@@ -273,8 +273,8 @@ class ExperimentJob {
             try {
                 measureAndRecord(trained, saved.filter(state -> state.stage() == Stage.TRAINED).orElse(null));
             } finally {
-                // A cancelled or failed run must not end while its snapshot is still being saved:
-                // the cleanup that follows deletes the saved state, and must see all of it.
+                // A cancelled or failed run must not end while its snapshot is still being saved,
+                // because the cleanup that follows deletes the saved state and must see all of it.
                 trained.snapshot().exceptionally(error -> null).join();
                 trained.network().close();
             }
@@ -506,7 +506,7 @@ class ExperimentJob {
                     unsavedBaseline = baseline;
                     saveIfStored(false);
                 } else if (savedBaseline != baseline) {
-                    // The stored directions were measured against the saved baseline; a
+                    // The stored directions were measured against the saved baseline. A
                     // different value means the loss evaluation is not reproducible here.
                     log.warn("Experiment {} run {} resumed with baseline loss {} but measured its first directions "
                             + "against {}; the increases of both parts may differ slightly", id, unit, baseline,

@@ -15,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  * @param concurrency experiments run at the same time. Default 1, because one training job
  *     already uses every core through OpenBLAS and ND4J's OpenMP threads
  * @param shutdownTimeout how long shutdown waits for running experiments to finish their
- *     current epoch or direction and save it; a job still running then is interrupted and
+ *     current epoch or direction and save it. A job still running then is interrupted, and
  *     continues from its previous saved unit at the next start
  * @param checkpointInterval least time between two saves of the parameters of a run in
  *     training. Each save writes the whole model (116 MB for 784-5000-5000-10), so saving every

@@ -127,6 +127,10 @@ class JobGuardTests {
 
     @Test
     void onlyHealthInfoAndMetricsAreExposed() throws Exception {
+        HttpResponse<String> info = send(HttpRequest.newBuilder(uri("/actuator/info")).GET());
+
+        assertThat(info.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(info.body()).get("build").get("artifact").asString()).isEqualTo("flatness-lab");
         assertThat(send(HttpRequest.newBuilder(uri("/actuator/metrics")).GET()).statusCode()).isEqualTo(200);
         assertThat(send(HttpRequest.newBuilder(uri("/actuator/env")).GET()).statusCode()).isEqualTo(404);
         assertThat(send(HttpRequest.newBuilder(uri("/actuator/heapdump")).GET()).statusCode()).isEqualTo(404);
