@@ -10,6 +10,8 @@ import jakarta.validation.constraints.Size;
  *
  * @param name dataset name from {@code GET /api/datasets}; default {@code mnist-10k}
  * @param trainSize number of examples sampled without replacement; default 1000
+ * @param testSize held-out examples, disjoint from the training subset, on which every run's
+ *     test loss and accuracy are measured; 0 for none; default min(1000, dataset size − trainSize)
  */
 @Schema(description = "Training data: a subset of one dataset, shared by all groups")
 public record DatasetSpec(
@@ -17,7 +19,10 @@ public record DatasetSpec(
         @NotBlank(message = "must not be blank; use a name from GET /api/datasets, e.g. mnist-10k")
         @Size(max = 64, message = "must be at most 64 characters; use a name from GET /api/datasets") String name,
         @Schema(description = "Examples sampled without replacement", example = "1000", defaultValue = "1000")
-        @Min(value = 1, message = "must be at least 1") Integer trainSize) {
+        @Min(value = 1, message = "must be at least 1") Integer trainSize,
+        @Schema(description = "Held-out examples disjoint from the training subset, for test loss, accuracy and the "
+                + "generalization gap; 0 for none; default min(1000, dataset size − trainSize)", example = "1000")
+        @Min(value = 0, message = "must be at least 0") Integer testSize) {
 
     static final String DEFAULT_NAME = "mnist-10k";
 
@@ -29,6 +34,14 @@ public record DatasetSpec(
     }
 
     static DatasetSpec defaults() {
-        return new DatasetSpec(null, null);
+        return new DatasetSpec(null, null, null);
+    }
+
+    /** Default number of held-out test examples. */
+    static final int DEFAULT_TEST_SIZE = 1000;
+
+    /** Returns the test split size for a dataset of {@code datasetSize} examples. */
+    public int testSizeFor(int datasetSize) {
+        return testSize != null ? testSize : Math.max(0, Math.min(DEFAULT_TEST_SIZE, datasetSize - trainSize));
     }
 }

@@ -94,6 +94,11 @@ class Experiment {
     @Column(name = "random_labels")
     private String randomLabels;
 
+    /** Dataset indices of the held-out test split, comma-separated, or null without one. */
+    @Lob
+    @Column(name = "test_indices")
+    private String testIndices;
+
     @Column(name = "failure_reason", length = 4000)
     private String failureReason;
 
@@ -260,9 +265,14 @@ class Experiment {
         return stalledRecoveries;
     }
 
-    void recordTrainingData(String indices, String labels) {
+    void recordTrainingData(String indices, String labels, String test) {
         trainIndices = indices;
         randomLabels = labels;
+        testIndices = test;
+    }
+
+    String getTestIndices() {
+        return testIndices;
     }
 
     void runFinished() {

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,6 +40,8 @@ public class ExperimentLifecycle {
 
     private final RunCheckpointRepository checkpoints;
 
+    private final RunMeasureRepository measures;
+
     private final SnapshotStore snapshots;
 
     private final ApplicationEventPublisher events;
@@ -47,12 +51,13 @@ public class ExperimentLifecycle {
     private final Clock clock;
 
     ExperimentLifecycle(ExperimentRepository experiments, TrainingRunRepository runs, FlatnessResultRepository results,
-            RunCheckpointRepository checkpoints, SnapshotStore snapshots, ApplicationEventPublisher events,
+            RunCheckpointRepository checkpoints, RunMeasureRepository measures, SnapshotStore snapshots, ApplicationEventPublisher events,
             JsonMapper json, Clock clock) {
         this.experiments = experiments;
         this.runs = runs;
         this.results = results;
         this.checkpoints = checkpoints;
+        this.measures = measures;
         this.snapshots = snapshots;
         this.events = events;
         this.json = json;
@@ -193,11 +198,51 @@ public class ExperimentLifecycle {
         checkpoint.saveMeasured(json.writeValueAsString(measured), clock.instant());
     }
 
-    /** Stores the training subset and the random labels, if any. */
+    /** Stores the training subset, the random labels, if any, and the test split, if any. */
     @Transactional
-    public void recordTrainingData(long id, int[] indices, int[] randomLabels) {
+    public void recordTrainingData(long id, int[] indices, int[] randomLabels, int[] testIndices) {
         Experiment experiment = experiments.findById(id).orElseThrow();
-        experiment.recordTrainingData(join(indices), randomLabels == null ? null : join(randomLabels));
+        experiment.recordTrainingData(join(indices), randomLabels == null ? null : join(randomLabels),
+                testIndices == null || testIndices.length == 0 ? null : join(testIndices));
+    }
+
+    /** Returns the measures stored for a run, as {@code VARIANT/KIND} keys. */
+    @Transactional(readOnly = true)
+    public Set<String> storedMeasures(long id, String groupKey, int runIndex) {
+        return measures.findByExperimentIdAndGroupKeyAndRunIndex(id, groupKey, runIndex).stream()
+                .map(measure -> measureKey(measure.getVariant(), measure.getMeasure()))
+                .collect(Collectors.toSet());
+    }
+
+    /** Returns the key {@link #storedMeasures} uses for a variant and measure. */
+    public static String measureKey(NetworkVariant variant, MeasureKind kind) {
+        return variant + "/" + kind;
+    }
+
+    /**
+     * Stores one computed measure of a run as JSON, so that a resumed job does not compute it
+     * again.
+     *
+     * @param result a record that Jackson serializes
+     */
+    @Transactional
+    public void saveMeasure(long id, String groupKey, int runIndex, NetworkVariant variant, MeasureKind kind,
+            Object result, long lossEvaluations, long gradientEvaluations, double seconds) {
+        measures.save(new RunMeasure(id, groupKey, runIndex, variant, kind, MeasureReader.DOCUMENTS.writeValueAsString(result),
+                lossEvaluations, gradientEvaluations, seconds, clock.instant()));
+        changed(id);
+    }
+
+    /** Returns the snapshot ids of the stored runs of a group, by run index. */
+    @Transactional(readOnly = true)
+    public Map<Integer, Long> runSnapshots(long id, String groupKey) {
+        Map<Integer, Long> snapshotIds = new TreeMap<>();
+        for (TrainingRun run : runs.findByExperimentIdOrderByIdAsc(id)) {
+            if (run.getGroupKey().equals(groupKey) && run.getSnapshotId() != null) {
+                snapshotIds.put(run.getRunIndex(), run.getSnapshotId());
+            }
+        }
+        return snapshotIds;
     }
 
     /** Updates the progress fields a dashboard polls. */

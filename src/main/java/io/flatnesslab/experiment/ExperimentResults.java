@@ -25,19 +25,26 @@ public record ExperimentResults(
      * The training subset, so every number can be recomputed outside Flatness Lab.
      *
      * @param indices dataset indices of the subset's examples
+     * @param testIndices dataset indices of the held-out test split, disjoint from {@code indices},
+     *     or null without one
      * @param randomLabels label of each subset example for RANDOM groups, in the order of
      *     {@code indices}, or null when no group uses random labels
      */
-    public record TrainingData(String dataset, int trainSize, List<Integer> indices, List<Integer> randomLabels) {
+    public record TrainingData(String dataset, int trainSize, List<Integer> indices, List<Integer> randomLabels,
+            int testSize, List<Integer> testIndices) {
     }
 
     /**
      * One group's runs and the statistics over them.
      *
      * @param lossIncrease per ε: mean and population std over runs of the per-run mean increase
+     * @param measureSummary every scalar measure of the trained networks (and the generalization)
+     *     over runs
+     * @param interpolations interpolations between consecutive runs, empty when not requested
      */
     public record GroupResults(String key, List<Integer> hiddenLayers, LabelMode labels, long parameterCount,
-            List<OverRuns> lossIncrease, List<RunResults> runs) {
+            List<OverRuns> lossIncrease, List<RunResults> runs, List<MeasureResults.ScalarSummary> measureSummary,
+            List<MeasureResults.PairInterpolation> interpolations) {
     }
 
     /**
@@ -72,11 +79,17 @@ public record ExperimentResults(
      * @param float64Loss L(θ) in float64 from the same float32 parameters, or null
      * @param float32RoundOff |float32Loss − float64Loss|, the estimated float32 round-off of
      *     the loss, or null
+     * @param generalization train and test loss and accuracy, or null for runs stored before it
+     *     was measured
+     * @param measures the further measures per network variant, ORIGINAL first
+     * @param reparameterization each scalar measure before and after the rescaling, empty
+     *     without a reparameterization check
      */
     public record RunResults(long runId, int runIndex, int epochsTrained, double finalTrainAccuracy,
             boolean reachedFullTrainAccuracy, double baselineLoss, double trainingSeconds, double measuringSeconds,
             List<OverDirections> lossIncrease, List<EpochStats> epochs, Snapshot snapshot, Double float32Loss,
-            Double float64Loss, Double float32RoundOff) {
+            Double float64Loss, Double float32RoundOff, MeasureResults.Generalization generalization,
+            List<MeasureResults.RunMeasures> measures, List<MeasureResults.Invariance> reparameterization) {
     }
 
     /**

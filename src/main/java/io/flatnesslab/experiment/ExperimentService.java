@@ -78,13 +78,16 @@ public class ExperimentService {
 
     private final ExperimentLifecycle lifecycle;
 
+    private final MeasureReader measureReader;
+
     private final Lock admission = new ReentrantLock();
 
     ExperimentService(ExperimentRepository experiments, TrainingRunRepository runs, FlatnessResultRepository results,
             SpecValidator validator, SnapshotStore snapshots, ApplicationEventPublisher events, DatasetCatalog datasets,
             JsonMapper json, Clock clock, RunCheckpointRepository checkpoints, ExperimentProperties properties,
-            TransactionTemplate transactions, ExperimentLifecycle lifecycle) {
+            TransactionTemplate transactions, ExperimentLifecycle lifecycle, MeasureReader measureReader) {
         this.lifecycle = lifecycle;
+        this.measureReader = measureReader;
         this.checkpoints = checkpoints;
         this.properties = properties;
         this.transactions = transactions;
@@ -273,6 +276,7 @@ public class ExperimentService {
         ExperimentSpec spec = spec(experiment);
         List<TrainingRun> stored = runs.findByExperimentIdOrderByIdAsc(id);
         Map<Long, Measured> increases = increasesByRun(stored, spec);
+        MeasureReader.Stored measured = measureReader.read(id);
 
         List<GroupResults> groups = new ArrayList<>();
         for (GroupSpec group : spec.groups()) {
@@ -280,11 +284,13 @@ public class ExperimentService {
                     .filter(run -> run.getGroupKey().equals(group.key()))
                     .sorted(Comparator.comparingInt(TrainingRun::getRunIndex))
                     .toList();
-            groups.add(groupResults(id, spec.dataset().name(), group, groupRuns, increases, spec.flatness().epsilons()));
+            groups.add(groupResults(id, spec, group, groupRuns, increases, measured));
         }
 
+        List<Integer> testIndices = parse(experiment.getTestIndices());
         ExperimentResults.TrainingData data = new ExperimentResults.TrainingData(spec.dataset().name(),
-                spec.dataset().trainSize(), parse(experiment.getTrainIndices()), parse(experiment.getRandomLabels()));
+                spec.dataset().trainSize(), parse(experiment.getTrainIndices()), parse(experiment.getRandomLabels()),
+                testIndices == null ? 0 : testIndices.size(), testIndices);
         boolean complete = experiment.getStatus() == ExperimentStatus.SUCCEEDED && stored.size() == spec.totalRuns();
         return new ExperimentResults(id, experiment.getStatus(), complete, data, spec.flatness().epsilons(),
                 spec.flatness().directions(), groups);
@@ -307,9 +313,13 @@ public class ExperimentService {
         return run.getSnapshotId();
     }
 
-    private GroupResults groupResults(long experimentId, String datasetName, GroupSpec group, List<TrainingRun> groupRuns,
-            Map<Long, Measured> measured, List<Double> epsilons) {
+    private GroupResults groupResults(long experimentId, ExperimentSpec spec, GroupSpec group, List<TrainingRun> groupRuns,
+            Map<Long, Measured> measured, MeasureReader.Stored further) {
+        String datasetName = spec.dataset().name();
+        List<Double> epsilons = spec.flatness().epsilons();
+        double[] epsilonValues = epsilons.stream().mapToDouble(Double::doubleValue).toArray();
         List<RunResults> runResults = new ArrayList<>();
+        List<Map<String, Double>> scalarsPerRun = new ArrayList<>();
         double[][] runMeans = new double[epsilons.size()][groupRuns.size()];
         boolean twoSided = !groupRuns.isEmpty() && measured.get(groupRuns.get(0).getId()).minus() != null;
         double[][] curvatureMeans = twoSided ? new double[epsilons.size()][groupRuns.size()] : null;
@@ -335,11 +345,14 @@ public class ExperimentService {
 
             Double roundOff = run.getFloat32Loss() == null || run.getFloat64Loss() == null ? null
                     : Math.abs(run.getFloat32Loss() - run.getFloat64Loss());
+            FurtherResults extra = furtherResults(further, group.key(), run.getRunIndex(), epsilonValues, perEpsilon);
+            scalarsPerRun.add(extra.scalars());
             runResults.add(new RunResults(run.getId(), run.getRunIndex(), run.getEpochsTrained(),
                     run.getFinalTrainAccuracy(), run.isReachedFullTrainAccuracy(), run.getBaselineLoss(),
                     run.getTrainingSeconds(), run.getMeasuringSeconds(), perEpsilon,
                     json.readValue(run.getEpochHistory(), EPOCH_HISTORY), snapshot(experimentId, run),
-                    run.getFloat32Loss(), run.getFloat64Loss(), roundOff));
+                    run.getFloat32Loss(), run.getFloat64Loss(), roundOff, extra.generalization(), extra.measures(),
+                    extra.invariances()));
         }
 
         List<OverRuns> overRuns = new ArrayList<>();
@@ -349,7 +362,43 @@ public class ExperimentService {
         }
         long parameterCount = groupRuns.isEmpty() ? parameterCount(datasetName, group)
                 : groupRuns.get(0).getParameterCount();
-        return new GroupResults(group.key(), group.hiddenLayers(), group.labels(), parameterCount, overRuns, runResults);
+        return new GroupResults(group.key(), group.hiddenLayers(), group.labels(), parameterCount, overRuns, runResults,
+                MeasureReader.summarize(scalarsPerRun), further.interpolations(group.key(), spec.runsPerGroup()));
+    }
+
+    /**
+     * The stored further measures of one run with their scalar summaries: those of the trained
+     * network (with the classic mean increases and the generalization) and the rows of the
+     * reparameterization check.
+     */
+    private static FurtherResults furtherResults(MeasureReader.Stored further, String group, int runIndex,
+            double[] epsilons, List<OverDirections> classic) {
+        MeasureResults.Generalization generalization = further.generalization(group, runIndex);
+        List<MeasureResults.RunMeasures> measures = further.measures(group, runIndex);
+        double[] classicMeans = classic.stream().mapToDouble(OverDirections::mean).toArray();
+        MeasureResults.RunMeasures original = measures.stream()
+                .filter(variant -> variant.variant() == NetworkVariant.ORIGINAL).findFirst().orElse(null);
+        MeasureResults.RunMeasures rescaled = measures.stream()
+                .filter(variant -> variant.variant() == NetworkVariant.RESCALED).findFirst().orElse(null);
+
+        Map<String, Double> scalars = MeasureReader.scalars(original, epsilons, classicMeans);
+        List<MeasureResults.Invariance> invariances = List.of();
+        if (rescaled != null) {
+            double[] rescaledMeans = rescaled.randomDirections() == null ? null : rescaled.randomDirections().mean();
+            invariances = MeasureReader.invariances(scalars, MeasureReader.scalars(rescaled, epsilons, rescaledMeans));
+        }
+        if (generalization != null) {
+            scalars.put("generalization.trainLoss", generalization.trainLoss());
+            scalars.put("generalization.testLoss", generalization.testLoss());
+            scalars.put("generalization.lossGap", generalization.lossGap());
+            scalars.put("generalization.testAccuracy", generalization.testAccuracy());
+            scalars.put("generalization.accuracyGap", generalization.accuracyGap());
+        }
+        return new FurtherResults(generalization, measures, invariances, scalars);
+    }
+
+    private record FurtherResults(MeasureResults.Generalization generalization, List<MeasureResults.RunMeasures> measures,
+            List<MeasureResults.Invariance> invariances, Map<String, Double> scalars) {
     }
 
     /** Parameter count of a group that has no stored run, or 0 when its dataset is gone. */

@@ -3,6 +3,7 @@ package io.flatnesslab.experiment;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 
+import io.flatnesslab.flatness.HessianEstimator;
 import io.flatnesslab.flatness.Precision;
 import io.flatnesslab.training.NetworkFactory;
 
@@ -38,6 +39,37 @@ final class JobMemory {
         long parameterCopies = inDouble ? 10 : 6;
         long activationCopies = inDouble ? 6 : 4;
         return 4 * (parameterCopies * parameters + activationCopies * trainSize * widths);
+    }
+
+    /**
+     * Estimates the extra off-heap bytes of the further measures: float32 parameter-sized
+     * vectors, the most any one measure keeps alive at once, plus the copy of the trained
+     * parameters every measure keeps and, with a reparameterization check, the rescaled network.
+     * Lanczos with full reorthogonalization keeps one vector per step, so the Hessian dominates.
+     */
+    static long measureBytes(FlatnessSpec flatness, long parameters) {
+        long vectors = 0;
+        if (flatness.slice() != null || flatness.interpolation() != null) {
+            vectors = Math.max(vectors, 3);
+        }
+        if (flatness.surface() != null || flatness.pacBayes() != null) {
+            vectors = Math.max(vectors, 4);
+        }
+        if (flatness.worstCase() != null || flatness.keskar() != null) {
+            vectors = Math.max(vectors, 5);
+        }
+        if (flatness.hessian() != null) {
+            vectors = Math.max(vectors, hessianVectors(flatness.hessian()));
+        }
+        if (vectors == 0 && flatness.reparameterization() == null) {
+            return 0;
+        }
+        long copies = 1 + (flatness.reparameterization() != null ? 2 : 0);
+        return 4 * (vectors + copies) * parameters;
+    }
+
+    private static long hessianVectors(HessianSpec hessian) {
+        return HessianEstimator.vectorsNeeded(FurtherMeasureSettings.hessian(hessian, 0));
     }
 
     /** Returns the physical memory of the machine minus the JVM's maximum heap. */

@@ -3,6 +3,7 @@ package io.flatnesslab.experiment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.flatnesslab.dataset.Dataset;
@@ -65,6 +66,8 @@ class SpecValidator {
             }
         }
 
+        checkFurtherMeasures(spec, violations);
+
         Dataset dataset = checkDataset(spec.dataset(), violations);
         if (dataset != null && spec.measuresImportedModel()) {
             checkImportedModel(spec, dataset, violations);
@@ -72,7 +75,7 @@ class SpecValidator {
             checkBudget(spec, dataset, violations);
         }
         if (dataset != null) {
-            checkWork(spec, violations);
+            checkWork(spec, spec.dataset().testSizeFor(dataset.size()), violations);
             checkMemory(spec, dataset, violations);
         }
 
@@ -92,6 +95,10 @@ class SpecValidator {
         if (spec.trainSize() > dataset.size()) {
             violations.add(new FieldViolation("dataset.trainSize", "must be at most " + dataset.size()
                     + ", the size of dataset '" + dataset.name() + "'; got " + spec.trainSize()));
+        } else if (spec.testSize() != null && spec.trainSize() + spec.testSize() > dataset.size()) {
+            violations.add(new FieldViolation("dataset.testSize", "must be at most " + (dataset.size() - spec.trainSize())
+                    + " because the test split is disjoint from the " + spec.trainSize() + " training examples of dataset '"
+                    + dataset.name() + "' (" + dataset.size() + " examples); got " + spec.testSize()));
         }
         return dataset;
     }
@@ -121,6 +128,98 @@ class SpecValidator {
         }
     }
 
+    /** Checks the settings of the measures beyond the random directions that annotations cannot express. */
+    private static void checkFurtherMeasures(ExperimentSpec spec, List<FieldViolation> violations) {
+        FlatnessSpec flatness = spec.flatness();
+        int trainSize = spec.dataset().trainSize();
+        if (flatness.slice() != null) {
+            checkGrid("flatness.slice", flatness.slice().min(), flatness.slice().max(), violations);
+        }
+        if (flatness.surface() != null) {
+            checkGrid("flatness.surface", flatness.surface().min(), flatness.surface().max(), violations);
+        }
+        if (flatness.interpolation() != null) {
+            checkGrid("flatness.interpolation", flatness.interpolation().min(), flatness.interpolation().max(), violations);
+            if (spec.runsPerGroup() < 2) {
+                violations.add(new FieldViolation("flatness.interpolation", "needs runsPerGroup of at least 2, because "
+                        + "it interpolates between consecutive runs of a group; got " + spec.runsPerGroup()));
+            }
+        }
+        if (flatness.worstCase() != null) {
+            WorstCaseSpec worstCase = flatness.worstCase();
+            checkFinite("flatness.worstCase.radius", worstCase.radius(), violations);
+            checkFinite("flatness.worstCase.stepSize", worstCase.stepSize(), violations);
+            checkBatches("flatness.worstCase", worstCase.batches(), worstCase.batchSizeFor(trainSize), trainSize, violations);
+        }
+        if (flatness.keskar() != null) {
+            KeskarSpec keskar = flatness.keskar();
+            checkFinite("flatness.keskar.epsilon", keskar.epsilon(), violations);
+            checkFinite("flatness.keskar.stepSize", keskar.stepSize(), violations);
+            checkBatches("flatness.keskar", keskar.batches(), keskar.batchSizeFor(trainSize), trainSize, violations);
+        }
+        if (flatness.hessian() != null) {
+            HessianSpec hessian = flatness.hessian();
+            checkFinite("flatness.hessian.tolerance", hessian.tolerance(), violations);
+            checkFinite("flatness.hessian.finiteDifferenceStep", hessian.finiteDifferenceStep(), violations);
+            if (hessian.examples() != null && hessian.examples() > trainSize) {
+                violations.add(new FieldViolation("flatness.hessian.examples", "must be at most dataset.trainSize "
+                        + trainSize + "; got " + hessian.examples()));
+            }
+            if (hessian.topK() == 0 && hessian.traceSamples() == 0 && hessian.densityVectors() == 0) {
+                violations.add(new FieldViolation("flatness.hessian", "computes nothing with topK, traceSamples and "
+                        + "densityVectors all 0; set at least one of them above 0 or leave hessian out"));
+            }
+            if (hessian.method() == HessianSpec.HessianMethod.LANCZOS && hessian.topK() > hessian.maxIterations()) {
+                violations.add(new FieldViolation("flatness.hessian.topK", "must be at most maxIterations "
+                        + hessian.maxIterations() + " with method LANCZOS, which finds at most one eigenvalue per step"));
+            }
+        }
+        if (flatness.pacBayes() != null) {
+            PacBayesSpec pacBayes = flatness.pacBayes();
+            checkFinite("flatness.pacBayes.sigmaMin", pacBayes.sigmaMin(), violations);
+            checkFinite("flatness.pacBayes.sigmaMax", pacBayes.sigmaMax(), violations);
+            if (pacBayes.sigmaMin() >= pacBayes.sigmaMax()) {
+                violations.add(new FieldViolation("flatness.pacBayes.sigmaMax", "must be larger than sigmaMin "
+                        + pacBayes.sigmaMin() + "; got " + pacBayes.sigmaMax()));
+            }
+        }
+        if (flatness.reparameterization() != null) {
+            ReparameterizationSpec rescaling = flatness.reparameterization();
+            checkFinite("flatness.reparameterization.alpha", rescaling.alpha(), violations);
+            for (int i = 0; i < spec.groups().size(); i++) {
+                GroupSpec group = spec.groups().get(i);
+                if (group != null && group.hiddenLayers() != null && rescaling.layer() >= group.hiddenLayers().size()) {
+                    violations.add(new FieldViolation("flatness.reparameterization.layer", "must be at most "
+                            + (group.hiddenLayers().size() - 1) + " for group '" + group.key() + "', whose "
+                            + (group.hiddenLayers().size() + 1) + " linear layers are numbered from 0 and the rescaled "
+                            + "layer needs a following one; got " + rescaling.layer()));
+                }
+            }
+        }
+    }
+
+    private static void checkGrid(String field, double min, double max, List<FieldViolation> violations) {
+        if (!Double.isFinite(min) || !Double.isFinite(max)) {
+            violations.add(new FieldViolation(field, "min and max must be finite numbers; got " + min + " and " + max));
+        } else if (min >= max) {
+            violations.add(new FieldViolation(field + ".max", "must be larger than min " + min + "; got " + max));
+        }
+    }
+
+    private static void checkFinite(String field, Double value, List<FieldViolation> violations) {
+        if (value != null && !Double.isFinite(value)) {
+            violations.add(new FieldViolation(field, "must be a finite number; got " + value));
+        }
+    }
+
+    private static void checkBatches(String field, int batches, int batchSize, int trainSize,
+            List<FieldViolation> violations) {
+        if ((long) batches * batchSize > trainSize) {
+            violations.add(new FieldViolation(field + ".batchSize", "batches " + batches + " x batchSize " + batchSize
+                    + " must be at most dataset.trainSize " + trainSize + ", because the minibatches are disjoint"));
+        }
+    }
+
     private void checkBudget(ExperimentSpec spec, Dataset dataset, List<FieldViolation> violations) {
         for (int i = 0; i < spec.groups().size(); i++) {
             GroupSpec group = spec.groups().get(i);
@@ -138,19 +237,29 @@ class SpecValidator {
         }
     }
 
-    private void checkWork(ExperimentSpec spec, List<FieldViolation> violations) {
+    private void checkWork(ExperimentSpec spec, int testSize, List<FieldViolation> violations) {
         long sides = spec.flatness().twoSided() ? 2 : 1;
         long epochs = spec.measuresImportedModel() ? 0 : spec.training().maxEpochs();
         // Two baseline evaluations per run (float32 and float64) come on top of the perturbed ones.
         long passesPerExample = epochs + 2 + (long) spec.flatness().epsilons().size() * spec.flatness().directions() * sides;
-        long work = (long) spec.totalRuns() * passesPerExample * spec.dataset().trainSize();
+        long classic = (long) spec.totalRuns() * passesPerExample * spec.dataset().trainSize();
+        // The further measures count as example passes too, a gradient as three.
+        double further = 0;
+        for (Map<MeasureKind, MeasureCost> variant : MeasurePlan.perRun(spec, testSize).values()) {
+            for (MeasureCost cost : variant.values()) {
+                further += cost.costPerParameter();
+            }
+        }
+        further = further * spec.totalRuns() + MeasurePlan.interpolations(spec).costPerParameter() * spec.groups().size();
+        long work = classic + (long) Math.ceil(further);
         if (work > properties.maxWorkUnits()) {
             violations.add(new FieldViolation("runsPerGroup", String.format("the experiment needs %,d example passes "
-                    + "(runs %d x (maxEpochs %d + 2 baselines + epsilons %d x directions %d x sides %d) x trainSize %d), above the "
-                    + "limit of %,d; lower runsPerGroup, training.maxEpochs, flatness.directions, flatness.epsilons or "
-                    + "dataset.trainSize, or raise flatnesslab.experiments.max-work-units", work, spec.totalRuns(), epochs,
-                    spec.flatness().epsilons().size(), spec.flatness().directions(), sides, spec.dataset().trainSize(),
-                    properties.maxWorkUnits())));
+                    + "(runs %d x (maxEpochs %d + 2 baselines + epsilons %d x directions %d x sides %d) x trainSize %d, "
+                    + "plus %,d for the further measures, a gradient counting as 3), above the limit of %,d; lower "
+                    + "runsPerGroup, training.maxEpochs, flatness.directions, flatness.epsilons, dataset.trainSize or the "
+                    + "settings of the further measures, or raise flatnesslab.experiments.max-work-units", work,
+                    spec.totalRuns(), epochs, spec.flatness().epsilons().size(), spec.flatness().directions(), sides,
+                    spec.dataset().trainSize(), (long) Math.ceil(further), properties.maxWorkUnits())));
         }
     }
 
@@ -163,12 +272,14 @@ class SpecValidator {
                 continue;
             }
             long needed = JobMemory.estimateBytes(dataset.inputSize(), group.hiddenLayers(), dataset.classCount(),
-                    spec.dataset().trainSize(), spec.flatness().precision());
+                    spec.dataset().trainSize(), spec.flatness().precision())
+                    + JobMemory.measureBytes(spec.flatness(), NetworkFactory.parameterCount(dataset.inputSize(),
+                            group.hiddenLayers(), dataset.classCount()));
             if (needed > budget) {
                 violations.add(new FieldViolation("groups[" + i + "].hiddenLayers", String.format("a run of this group "
                         + "needs about %,d MiB of off-heap memory with trainSize %d and precision %s, above the %,d MiB "
-                        + "available; use narrower layers, a smaller dataset.trainSize or precision FLOAT, or raise "
-                        + "flatnesslab.experiments.max-job-memory", needed >> 20, spec.dataset().trainSize(),
+                        + "available; use narrower layers, a smaller dataset.trainSize, precision FLOAT or fewer Hessian "
+                        + "Lanczos steps, or raise flatnesslab.experiments.max-job-memory", needed >> 20, spec.dataset().trainSize(),
                         spec.flatness().precision(), budget >> 20)));
             }
         }

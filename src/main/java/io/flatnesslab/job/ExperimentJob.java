@@ -132,7 +132,8 @@ class ExperimentJob {
             Nd4j.getRandom().setSeed(Seeds.derive(spec.seed(), "nd4j-thread"));
 
             PreparedData data = prepare(id, spec);
-            ProgressTracker progress = new ProgressTracker(spec, parameterCounts(spec, data), !spec.measuresImportedModel());
+            ProgressTracker progress = new ProgressTracker(spec, parameterCounts(spec, data), !spec.measuresImportedModel(),
+                    data.testSize());
             for (GroupSpec group : spec.groups()) {
                 for (int run = 0; run < spec.runsPerGroup(); run++) {
                     if (finished.contains(group.key() + "#" + run)) {
@@ -145,6 +146,8 @@ class ExperimentJob {
                     new RunJob(id, spec, group, run, data, token, progress).run();
                     runsDone++;
                 }
+                new GroupInterpolations(lifecycle, snapshots, id, spec, group, trainingData(group, data), progress, token)
+                        .run();
             }
 
             lifecycle.succeed(id);
@@ -183,13 +186,21 @@ class ExperimentJob {
         int[] randomLabels = anyRandom
                 ? TrainingSubset.randomLabels(indices.length, dataset.classCount(), Seeds.derive(spec.seed(), "random-labels"))
                 : null;
-        lifecycle.recordTrainingData(id, indices, randomLabels);
+        int testSize = spec.dataset().testSizeFor(dataset.size());
+        int[] testIndices = testSize == 0 ? new int[0]
+                : TrainingSubset.sampleExcluding(dataset.size(), indices, testSize, Seeds.derive(spec.seed(), "test-split"));
+        lifecycle.recordTrainingData(id, indices, randomLabels, testIndices);
 
         LabeledData natural = dataset.select(indices);
         LabeledData random = anyRandom ? natural.withLabels(randomLabels) : null;
-        log.info("Experiment {} data ready: {} examples of {} ({} classes){}", id, indices.length, dataset.name(),
-                dataset.classCount(), anyRandom ? ", random labels drawn" : "");
-        return new PreparedData(natural, random);
+        LabeledData test = testSize == 0 ? null : dataset.select(testIndices);
+        log.info("Experiment {} data ready: {} training and {} test examples of {} ({} classes){}", id, indices.length,
+                testSize, dataset.name(), dataset.classCount(), anyRandom ? ", random labels drawn" : "");
+        return new PreparedData(natural, random, test);
+    }
+
+    private static LabeledData trainingData(GroupSpec group, PreparedData data) {
+        return group.labels() == LabelMode.RANDOM ? data.random() : data.natural();
     }
 
     private static Map<String, Long> parameterCounts(ExperimentSpec spec, PreparedData data) {
@@ -214,14 +225,15 @@ class ExperimentJob {
         return Math.round((System.nanoTime() - startedNanos) / 1e6) / 1e3;
     }
 
-    private record PreparedData(LabeledData natural, LabeledData random) {
-    }
+    /**
+     * The examples of an experiment.
+     *
+     * @param test the held-out test split with the dataset's labels, or null without one
+     */
+    private record PreparedData(LabeledData natural, LabeledData random, LabeledData test) {
 
-    /** Thrown at a unit boundary when a shutdown requests the job to stop there. */
-    private static final class JobSuspendedException extends RuntimeException {
-
-        JobSuspendedException() {
-            super("suspended by shutdown", null, false, false);
+        int testSize() {
+            return test == null ? 0 : test.size();
         }
     }
 
@@ -240,6 +252,8 @@ class ExperimentJob {
 
         private final LabeledData trainingData;
 
+        private final LabeledData testData;
+
         private final CancellationToken token;
 
         private final ProgressTracker progress;
@@ -253,7 +267,8 @@ class ExperimentJob {
             this.group = group;
             this.run = run;
             this.unit = group.key() + "#" + run;
-            this.trainingData = group.labels() == LabelMode.RANDOM ? data.random() : data.natural();
+            this.trainingData = trainingData(group, data);
+            this.testData = data.test();
             this.token = token;
             this.progress = progress;
             this.parameterCount = NetworkFactory.parameterCount(trainingData.inputSize(), group.hiddenLayers(),
@@ -346,10 +361,14 @@ class ExperimentJob {
             double[] epsilons = spec.flatness().epsilons().stream().mapToDouble(Double::doubleValue).toArray();
             DirectionSaver saver = new DirectionSaver(state == null ? null : state.baselineLoss(),
                     trained.outcome().epochsTrained(), trained.snapshot());
-            FlatnessMeasurement measurement = FlatnessMeter.measure(trained.network(), measured, epsilons, directions,
-                    (k, direction) -> RandomDirections.sampleUnit(direction,
-                            Seeds.derive(spec.seed(), "direction", group.key(), run, k)),
-                    spec.flatness().twoSided(), spec.flatness().precision(), done, saver, token::isCancelRequested);
+            FlatnessMeasurement measurement;
+            try (DirectionSource source = DirectionSource.of(spec, group.key(), run, trained.network())) {
+                measurement = FlatnessMeter.measure(trained.network(), measured, epsilons, directions, source,
+                        spec.flatness().twoSided(), spec.flatness().precision(), done, saver, token::isCancelRequested);
+            }
+            new FurtherMeasures(lifecycle, id, spec, group.key(), run, progress, token,
+                    testData == null ? 0 : testData.size())
+                    .run(trained.network(), measured, testData == null ? null : Tensors.dataSet(testData));
             long snapshotId = awaitSnapshot(trained.snapshot());
             double measuringSeconds = seconds(started);
             log.info("Experiment {} run {} measured: baseline loss {} ({}), float32 round-off {}, {} directions x {} "

@@ -5,16 +5,21 @@ import java.util.Map;
 
 import io.flatnesslab.experiment.ExperimentSpec;
 import io.flatnesslab.experiment.GroupSpec;
+import io.flatnesslab.experiment.MeasureCost;
+import io.flatnesslab.experiment.MeasureKind;
+import io.flatnesslab.experiment.MeasurePlan;
 
 /**
  * Counter of the units of work of one experiment and estimator of the time left.
  *
- * <p>A unit is one training epoch or one loss evaluation over the training subset. Every run
- * counts maxEpochs epochs (none for an imported model) and 2 + directions · |ε| · sides
- * evaluations (the baseline in float32 and in float64, then every perturbed loss). Units differ
- * in cost, so the estimate weighs them by arithmetic: an evaluation of a network with P
- * parameters on n examples costs about n·P multiply-adds and an epoch about 3·n·P (forward,
- * backward to the activations and to the weights). The remaining time is
+ * <p>A unit is one training epoch, or one loss or gradient evaluation. Every run counts
+ * maxEpochs epochs (none for an imported model), 2 + directions · |ε| · sides evaluations (the
+ * baseline in float32 and in float64, then every perturbed loss), and the planned evaluations of
+ * the further measures ({@link MeasurePlan}); every group adds those of its interpolations.
+ * Units differ in cost, so the estimate weighs them by arithmetic: a loss evaluation of a network
+ * with P parameters on n examples costs about n·P multiply-adds, a gradient evaluation and an
+ * epoch about 3·n·P (forward, backward to the activations and to the weights). The remaining
+ * time is
  * <pre>
  *   seconds_remaining = (cost_total − cost_done) · elapsed / cost_worked
  * </pre>
@@ -42,18 +47,31 @@ final class ProgressTracker {
      * @param parameterCounts trainable parameters of each group's network, by group key
      * @param trains whether runs train (false when an imported model is measured)
      */
-    ProgressTracker(ExperimentSpec spec, Map<String, Long> parameterCounts, boolean trains) {
+    ProgressTracker(ExperimentSpec spec, Map<String, Long> parameterCounts, boolean trains, int testSize) {
         int epochs = trains ? spec.training().maxEpochs() : 0;
         int sides = spec.flatness().twoSided() ? 2 : 1;
         int evaluations = 2 + spec.flatness().directions() * spec.flatness().epsilons().size() * sides;
+        long measureUnits = 0;
+        double measureCostPerParameter = 0;
+        for (Map<MeasureKind, MeasureCost> variant : MeasurePlan.perRun(spec, testSize).values()) {
+            for (MeasureCost cost : variant.values()) {
+                measureUnits += cost.units();
+                measureCostPerParameter += cost.costPerParameter();
+            }
+        }
+        MeasureCost interpolations = MeasurePlan.interpolations(spec);
+
         long units = 0;
         double cost = 0;
         for (GroupSpec group : spec.groups()) {
-            double evaluationCost = (double) spec.dataset().trainSize() * parameterCounts.get(group.key());
-            Plan plan = new Plan(epochs, evaluations, 3 * evaluationCost, evaluationCost);
+            long parameters = parameterCounts.get(group.key());
+            double evaluationCost = (double) spec.dataset().trainSize() * parameters;
+            Plan plan = new Plan(epochs, evaluations, 3 * evaluationCost, evaluationCost, parameters, measureUnits,
+                    measureCostPerParameter * parameters);
             plans.put(group.key(), plan);
-            units += (long) spec.runsPerGroup() * (epochs + evaluations);
-            cost += spec.runsPerGroup() * (epochs * plan.epochCost() + evaluations * plan.evaluationCost());
+            units += (long) spec.runsPerGroup() * (epochs + evaluations + measureUnits) + interpolations.units();
+            cost += spec.runsPerGroup() * (epochs * plan.epochCost() + evaluations * plan.evaluationCost()
+                    + plan.measureCost()) + interpolations.costPerParameter() * parameters;
         }
         this.unitsTotal = units;
         this.costTotal = cost;
@@ -64,6 +82,21 @@ final class ProgressTracker {
         Plan plan = plans.get(group);
         add(plan.epochs(), plan.epochCost(), false);
         add(plan.evaluations(), plan.evaluationCost(), false);
+        addTotal(plan.measureUnits(), plan.measureCost(), false);
+    }
+
+    /** Counts one loss or gradient evaluation of a further measure over {@code examples} examples. */
+    void measureEvaluated(String group, int examples, boolean gradient) {
+        Plan plan = plans.get(group);
+        add(1, (gradient ? 3.0 : 1.0) * examples * plan.parameters(), true);
+    }
+
+    /**
+     * Counts planned evaluations of a further measure that this job does not make: stored before
+     * it started, or left over when an iterative measure converged early.
+     */
+    void measureSkipped(String group, long units, double costPerParameter) {
+        addTotal(units, costPerParameter * plans.get(group).parameters(), false);
     }
 
     /** Counts epochs trained before this job started, or skipped by an early stop. */
@@ -102,13 +135,27 @@ final class ProgressTracker {
     }
 
     private void add(int units, double unitCost, boolean worked) {
+        addTotal(units, units * unitCost, worked);
+    }
+
+    private void addTotal(long units, double cost, boolean worked) {
+        if (units <= 0) {
+            return;
+        }
         unitsDone = Math.min(unitsTotal, unitsDone + units);
-        costDone += units * unitCost;
+        costDone += cost;
         if (worked) {
-            costWorked += units * unitCost;
+            costWorked += cost;
         }
     }
 
-    private record Plan(int epochs, int evaluations, double epochCost, double evaluationCost) {
+    /**
+     * Units and cost of one run of a group.
+     *
+     * @param measureUnits planned evaluations of the further measures of one run
+     * @param measureCost their cost in multiply-adds
+     */
+    private record Plan(int epochs, int evaluations, double epochCost, double evaluationCost, long parameters,
+            long measureUnits, double measureCost) {
     }
 }

@@ -32,6 +32,35 @@ final class TrainingSubset {
         return subset;
     }
 
+    /**
+     * Samples {@code size} indices uniformly without replacement from those not in
+     * {@code excluded}, listed in ascending order.
+     */
+    static int[] sampleExcluding(int datasetSize, int[] excluded, int size, long seed) {
+        boolean[] taken = new boolean[datasetSize];
+        for (int index : excluded) {
+            taken[index] = true;
+        }
+        int[] pool = new int[datasetSize - excluded.length];
+        int next = 0;
+        for (int i = 0; i < datasetSize; i++) {
+            if (!taken[i]) {
+                pool[next++] = i;
+            }
+        }
+
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < size; i++) {
+            int j = i + random.nextInt(pool.length - i);
+            int swap = pool[i];
+            pool[i] = pool[j];
+            pool[j] = swap;
+        }
+        int[] sample = Arrays.copyOf(pool, size);
+        Arrays.sort(sample);
+        return sample;
+    }
+
     static int[] randomLabels(int count, int classCount, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int[] labels = new int[count];

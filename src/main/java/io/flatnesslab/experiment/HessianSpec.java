@@ -1,0 +1,51 @@
+package io.flatnesslab.experiment;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
+
+/**
+ * Hessian of the training loss at the trained parameters, from Hessian-vector products by
+ * central differences of exact gradients: top-k eigenvalues, trace and spectral density.
+ *
+ * @param topK largest eigenvalues to estimate, 0 for none; default 1
+ * @param method POWER (power iteration with deflation) or LANCZOS; default POWER
+ * @param maxIterations cap on products per eigenvalue (POWER) or Lanczos steps (LANCZOS); default 20
+ * @param tolerance relative change of an eigenvalue estimate below which it counts as converged; default 1e-3
+ * @param traceSamples Hutchinson samples for tr(H), 0 for none; default 10
+ * @param densityVectors start vectors of stochastic Lanczos quadrature, 0 for no density; default 1
+ * @param lanczosSteps Lanczos steps per density vector; default 20
+ * @param finiteDifferenceStep step h of the central differences; default chosen from the float type
+ * @param examples training examples the loss averages over, the first ones of the subset; default all
+ */
+@Schema(description = "Hessian top-k eigenvalues, trace and spectral density; each Hessian-vector product costs 2 "
+        + "gradient evaluations")
+public record HessianSpec(
+        @Schema(defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer topK,
+        @Schema(defaultValue = "POWER") HessianMethod method,
+        @Schema(defaultValue = "20") @Min(value = 1, message = "must be at least 1") @Max(value = 500, message = "must be at most 500") Integer maxIterations,
+        @Schema(defaultValue = "0.001") @Positive(message = "must be a positive finite number, e.g. 0.001") Double tolerance,
+        @Schema(defaultValue = "10") @Min(value = 0, message = "must be at least 0") @Max(value = 1000, message = "must be at most 1000") Integer traceSamples,
+        @Schema(defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer densityVectors,
+        @Schema(defaultValue = "20") @Min(value = 2, message = "must be at least 2") @Max(value = 200, message = "must be at most 200") Integer lanczosSteps,
+        @Schema(description = "Step h of the central differences; default from the float type")
+        @Positive(message = "must be a positive finite number, e.g. 0.001") Double finiteDifferenceStep,
+        @Schema(description = "Training examples used, the first ones of the subset; default all")
+        @Min(value = 1, message = "must be at least 1") Integer examples) {
+
+    /** Algorithm for the top eigenvalues. */
+    public enum HessianMethod {
+        POWER, LANCZOS
+    }
+
+    public HessianSpec {
+        topK = topK == null ? 1 : topK;
+        method = method == null ? HessianMethod.POWER : method;
+        maxIterations = maxIterations == null ? 20 : maxIterations;
+        tolerance = tolerance == null ? 1e-3 : tolerance;
+        traceSamples = traceSamples == null ? 10 : traceSamples;
+        densityVectors = densityVectors == null ? 1 : densityVectors;
+        lanczosSteps = lanczosSteps == null ? 20 : lanczosSteps;
+    }
+}

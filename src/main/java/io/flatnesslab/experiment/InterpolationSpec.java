@@ -1,0 +1,27 @@
+package io.flatnesslab.experiment;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+/**
+ * Linear interpolation between consecutive runs r and r + 1 of each group: loss and accuracy
+ * at (1 − t)·θ_r + t·θ_(r+1) for t on a grid, and the loss barrier on 0 ≤ t ≤ 1.
+ *
+ * @param min first t; default −0.5
+ * @param max last t; default 1.5
+ * @param points grid points including both ends; default 41
+ */
+@Schema(description = "Linear interpolation between consecutive runs of each group, cost points + 2 loss evaluations "
+        + "per pair")
+public record InterpolationSpec(
+        @Schema(defaultValue = "-0.5") Double min,
+        @Schema(defaultValue = "1.5") Double max,
+        @Schema(defaultValue = "41") @Min(value = 3, message = "must be at least 3") @Max(value = 401, message = "must be at most 401") Integer points) {
+
+    public InterpolationSpec {
+        min = min == null ? -0.5 : min;
+        max = max == null ? 1.5 : max;
+        points = points == null ? 41 : points;
+    }
+}

@@ -1,0 +1,95 @@
+package io.flatnesslab.experiment;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+
+/**
+ * Planned evaluations of the measures of an experiment beyond the classic random directions, for
+ * progress reports and time estimates. Iterative measures that converge early use fewer; the job
+ * counts the difference as skipped.
+ */
+public final class MeasurePlan {
+
+    private MeasurePlan() {
+    }
+
+    /** Returns the planned cost of each measure of one run on one network variant, in run order. */
+    public static Map<MeasureKind, MeasureCost> perVariant(ExperimentSpec spec, NetworkVariant variant, int testSize) {
+        FlatnessSpec flatness = spec.flatness();
+        int n = spec.dataset().trainSize();
+        Map<MeasureKind, MeasureCost> costs = new LinkedHashMap<>();
+
+        if (variant == NetworkVariant.ORIGINAL) {
+            costs.put(MeasureKind.GENERALIZATION, MeasureCost.losses(testSize > 0 ? 2 : 1, Math.max(n, testSize)));
+        } else {
+            int sides = flatness.twoSided() ? 2 : 1;
+            costs.put(MeasureKind.RANDOM_DIRECTIONS,
+                    MeasureCost.losses(2 + (long) flatness.directions() * flatness.epsilons().size() * sides, n));
+        }
+        if (flatness.slice() != null) {
+            costs.put(MeasureKind.SLICE, MeasureCost.losses((long) flatness.slice().directions() * flatness.slice().points(), n));
+        }
+        if (flatness.surface() != null) {
+            long points = flatness.surface().points();
+            costs.put(MeasureKind.SURFACE, MeasureCost.losses(points * points, n));
+        }
+        if (flatness.worstCase() != null) {
+            WorstCaseSpec worstCase = flatness.worstCase();
+            int batchSize = worstCase.batchSizeFor(n);
+            costs.put(MeasureKind.WORST_CASE, new MeasureCost(worstCase.batches(),
+                    (long) worstCase.batches() * worstCase.restarts() * (worstCase.iterations() + 1), batchSize, batchSize));
+        }
+        if (flatness.keskar() != null) {
+            KeskarSpec keskar = flatness.keskar();
+            int batchSize = keskar.batchSizeFor(n);
+            costs.put(MeasureKind.KESKAR, new MeasureCost(keskar.batches(),
+                    (long) keskar.batches() * (keskar.iterations() + 1), batchSize, batchSize));
+        }
+        if (flatness.hessian() != null) {
+            HessianSpec hessian = flatness.hessian();
+            int examples = hessian.examples() == null ? n : hessian.examples();
+            costs.put(MeasureKind.HESSIAN, new MeasureCost(0, hessianGradients(hessian), 0, examples));
+        }
+        if (flatness.pacBayes() != null) {
+            PacBayesSpec pacBayes = flatness.pacBayes();
+            costs.put(MeasureKind.PAC_BAYES,
+                    MeasureCost.losses(1 + (long) (pacBayes.bisectionSteps() + 2) * pacBayes.samples(), n));
+        }
+        return costs;
+    }
+
+    /** Returns the planned cost of all measures of one run, both variants when the spec rescales. */
+    public static Map<NetworkVariant, Map<MeasureKind, MeasureCost>> perRun(ExperimentSpec spec, int testSize) {
+        Map<NetworkVariant, Map<MeasureKind, MeasureCost>> plan = new LinkedHashMap<>();
+        plan.put(NetworkVariant.ORIGINAL, perVariant(spec, NetworkVariant.ORIGINAL, testSize));
+        if (spec.flatness().reparameterization() != null) {
+            plan.put(NetworkVariant.RESCALED, perVariant(spec, NetworkVariant.RESCALED, testSize));
+        }
+        return plan;
+    }
+
+    /** Returns the planned cost of the interpolations of one group: one per pair of consecutive runs. */
+    public static MeasureCost interpolations(ExperimentSpec spec) {
+        if (spec.flatness().interpolation() == null || spec.runsPerGroup() < 2) {
+            return MeasureCost.NONE;
+        }
+        return MeasureCost.losses((long) (spec.runsPerGroup() - 1) * interpolationEvaluations(spec),
+                spec.dataset().trainSize());
+    }
+
+    /** Loss evaluations of one interpolation: the grid and both endpoints. */
+    public static long interpolationEvaluations(ExperimentSpec spec) {
+        return spec.flatness().interpolation().points() + 2L;
+    }
+
+    private static long hessianGradients(HessianSpec hessian) {
+        long products = hessian.traceSamples() + (long) hessian.densityVectors() * hessian.lanczosSteps();
+        if (hessian.topK() > 0) {
+            products += hessian.method() == HessianSpec.HessianMethod.POWER
+                    ? (long) hessian.topK() * hessian.maxIterations()
+                    : hessian.maxIterations();
+        }
+        return 2 * products;
+    }
+}
