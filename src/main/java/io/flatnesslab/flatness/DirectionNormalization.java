@@ -5,9 +5,9 @@ package io.flatnesslab.flatness;
  * z ~ N(0, I) by {@link NormalizedDirections#fill}. A perturbation is then δ = ε·d.
  *
  * <p>Only {@link #GLOBAL} makes ε an absolute distance, ||δ||₂ = ε. The other three scale d
- * to θ, so ε is relative: ||ε·d||₂ ≈ ε·||θ||₂, exactly for LAYER and for FILTER with the biases
- * in the filters, and in expectation over z for ELEMENTWISE. With this relative ε, networks whose
- * weights differ in scale become comparable.
+ * to θ, so ε is relative: ||ε·d||₂ ≈ ε·||θ||₂. This holds up to round-off for LAYER and for
+ * FILTER with the biases in the filters, and in expectation over z for ELEMENTWISE. With this
+ * relative ε, networks whose weights differ in scale become comparable.
  */
 public enum DirectionNormalization {
 

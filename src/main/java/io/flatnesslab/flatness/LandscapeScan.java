@@ -51,8 +51,8 @@ public final class LandscapeScan {
          * Called after row {@code row}, the points at alphas[row], is evaluated. An exception
          * thrown here stops the scan and propagates to its caller.
          *
-         * @param loss the row's losses by β index; the caller must not modify it
-         * @param accuracy the row's accuracies by β index; the caller must not modify it
+         * @param loss the row's losses by β index, which the listener must not modify
+         * @param accuracy the row's accuracies by β index, which the listener must not modify
          */
         void onRow(int row, double[] loss, double[] accuracy);
     }
