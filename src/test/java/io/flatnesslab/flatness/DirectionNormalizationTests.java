@@ -136,6 +136,24 @@ class DirectionNormalizationTests {
     }
 
     @Test
+    void layerNormAccurateOnLargeLayer() {
+        // Layer 0 has 3,925,000 parameters, enough for a float32 sum of squares to lose about
+        // 0.1% of the norm.
+        MultiLayerNetwork network = NetworkFactory.build(784, List.of(5000), 10, 0.1, 22);
+        ParameterLayout layout = ParameterLayout.of(network);
+        INDArray theta = network.params();
+        double thetaNorm = norm(layout.layerView(theta, 0).toDoubleVector());
+
+        INDArray direction = Nd4j.createUninitialized(DataType.FLOAT, theta.shape());
+        NormalizedDirections.fill(direction, theta, layout, DirectionNormalization.LAYER, false, SEED);
+
+        double directionNorm = norm(layout.layerView(direction, 0).toDoubleVector());
+        assertThat(directionNorm).isCloseTo(thetaNorm, within(1e-5 * thetaNorm));
+        assertThat(NormalizedDirections.norm2(theta)).isCloseTo(norm(theta.toDoubleVector()),
+                within(1e-9 * thetaNorm));
+    }
+
+    @Test
     void zeroBlocksGiveZeroDirection() {
         MultiLayerNetwork network = NetworkFactory.build(7, List.of(5, 4), 3, 0.1, 17);
         ParameterLayout layout = ParameterLayout.of(network);
