@@ -82,7 +82,7 @@ public final class NormalizedDirections {
      * the bias entries of d are 0.
      * <li>FILTER with biases: no, because the filters of layer l+1 contain b_{l+1}, which the
      * rescaling leaves unchanged, so their norms do not scale by 1/α.
-     * <li>LAYER: no, for the same reason: the block of layer l+1 contains b_{l+1}.
+     * <li>LAYER: no, for the same reason, because the block of layer l+1 contains b_{l+1}.
      * <li>GLOBAL: no, because d has unit norm whatever the scale of θ.
      * </ul>
      */
