@@ -3,6 +3,9 @@ package io.flatnesslab.experiment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.flatnesslab.flatness.Interpolation;
+import io.flatnesslab.flatness.LandscapeScan;
+
 
 /**
  * Planned evaluations of the measures of an experiment beyond the classic random directions, for
@@ -78,9 +81,15 @@ public final class MeasurePlan {
                 spec.dataset().trainSize());
     }
 
-    /** Loss evaluations of one interpolation: the grid and both endpoints. */
+    /** Loss evaluations of one interpolation: the grid, and each endpoint the grid misses. */
     public static long interpolationEvaluations(ExperimentSpec spec) {
-        return spec.flatness().interpolation().points() + 2L;
+        InterpolationSpec interpolation = spec.flatness().interpolation();
+        if (!(interpolation.min() < interpolation.max()) || !Double.isFinite(interpolation.max() - interpolation.min())) {
+            // An invalid range is reported by the validator; plan for the grid and both endpoints.
+            return interpolation.points() + 2L;
+        }
+        return Interpolation.plannedLossEvaluations(
+                LandscapeScan.centredGrid(interpolation.min(), interpolation.max(), interpolation.points()));
     }
 
     private static long hessianGradients(HessianSpec hessian) {

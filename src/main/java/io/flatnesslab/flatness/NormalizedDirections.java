@@ -123,8 +123,6 @@ public final class NormalizedDirections {
         }
     }
 
-    // NOTE: GLOBAL keeps RandomDirections.sampleUnit's float32 norm, which keeps the classic
-    // measure bit-identical. At 30 M parameters that makes ||d||₂ about 1.013 instead of 1 (see norm2).
     private static void fillUnit(INDArray direction, long seed) {
         if (direction.dataType() == DataType.FLOAT) {
             RandomDirections.sampleUnit(direction, seed);
@@ -140,8 +138,8 @@ public final class NormalizedDirections {
     private static void scaleLayers(INDArray direction, INDArray theta, ParameterLayout layout) {
         for (ParameterLayout.LayerBlock block : layout.layers()) {
             INDArray z = layout.layerView(direction, block.index());
-            double zNorm = norm2(z);
-            double thetaNorm = norm2(layout.layerView(theta, block.index()));
+            double zNorm = RandomDirections.norm2(z);
+            double thetaNorm = RandomDirections.norm2(layout.layerView(theta, block.index()));
             z.muli(ratio(thetaNorm, zNorm));
         }
     }
@@ -177,29 +175,6 @@ public final class NormalizedDirections {
                 }
             }
         }
-    }
-
-    /**
-     * Returns ||vector||₂ with the squares summed in float64, chunk by chunk. ND4J 1.0.0-M2.1
-     * sums a float32 norm2 in float32, which underestimated the norm of 30 M Gaussian values by
-     * 1.3% and of 4 M by 0.07%, measured with 2 threads on an x86 machine with AVX-512.
-     */
-    static double norm2(INDArray vector) {
-        long n = vector.length();
-        double sumOfSquares = 0;
-        for (long from = 0; from < n; from += CHUNK) {
-            INDArray chunk = ParameterLayout.range(vector, from, Math.min(n, from + CHUNK));
-            double norm;
-            if (chunk.dataType() == DataType.DOUBLE) {
-                norm = chunk.norm2Number().doubleValue();
-            } else {
-                try (INDArray wide = chunk.castTo(DataType.DOUBLE)) {
-                    norm = wide.norm2Number().doubleValue();
-                }
-            }
-            sumOfSquares += norm * norm;
-        }
-        return Math.sqrt(sumOfSquares);
     }
 
     /** Returns the L2 norm of each column of {@code weights}, that is of each neuron's filter. */

@@ -264,7 +264,7 @@ final class FurtherMeasures {
                 Seeds.derive(spec.seed(), "surface", group, run, 1));
         try {
             return new LandscapeSurface(surface.normalization(), surface.filterBiases(),
-                    LandscapeScan.surface(landscape, first, second, grid, grid, row -> { }));
+                    LandscapeScan.surface(landscape, first, second, grid, grid, LandscapeScan.RowListener.NONE));
         } finally {
             first.close();
             second.close();

@@ -149,7 +149,7 @@ class DirectionNormalizationTests {
 
         double directionNorm = norm(layout.layerView(direction, 0).toDoubleVector());
         assertThat(directionNorm).isCloseTo(thetaNorm, within(1e-5 * thetaNorm));
-        assertThat(NormalizedDirections.norm2(theta)).isCloseTo(norm(theta.toDoubleVector()),
+        assertThat(RandomDirections.norm2(theta)).isCloseTo(norm(theta.toDoubleVector()),
                 within(1e-9 * thetaNorm));
     }
 
