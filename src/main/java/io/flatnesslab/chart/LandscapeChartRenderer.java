@@ -90,6 +90,12 @@ class LandscapeChartRenderer {
      */
     static final double DENSITY_FLOOR = 1e-10;
 
+    /**
+     * Largest number of contour levels, because each level traces the whole grid, and more lines
+     * than this merge into one dark area at chart sizes.
+     */
+    static final int MAX_CONTOUR_LEVELS = 100;
+
     private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 16);
 
     private static final Font SUBTITLE_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
@@ -135,7 +141,7 @@ class LandscapeChartRenderer {
      * @param alphas evenly spaced, because each grid point is drawn as a block of one grid step
      * @param betas evenly spaced
      * @param loss loss[i][j] at (alphas[i], betas[j]); NaN and infinite values are painted grey
-     * @param contourLevels number of contour lines, 0 for none
+     * @param contourLevels number of contour levels, 0 for none, at most {@link #MAX_CONTOUR_LEVELS}
      */
     byte[] renderSurface(String title, double[] alphas, double[] betas, double[][] loss, int contourLevels, int width,
             int height, boolean logScale) {
@@ -161,9 +167,10 @@ class LandscapeChartRenderer {
             boolean logScale, boolean markEndpoints) {
         ChartInputs.requireNonNull("title", title);
         ChartInputs.requireNonNull("xLabel", xLabel);
-        ChartInputs.requireAxis("x", x);
+        String axisName = markEndpoints ? "t" : "x";
+        ChartInputs.requireAxis(axisName, x);
         ChartInputs.requireImageSize(width, height);
-        XYSeriesCollection dataset = lineDataset(x, series, logScale);
+        XYSeriesCollection dataset = lineDataset(axisName, x, series, logScale);
 
         NumberAxis xAxis = new NumberAxis(xLabel);
         xAxis.setAutoRangeIncludesZero(false);
@@ -189,8 +196,9 @@ class LandscapeChartRenderer {
         ChartInputs.requireEvenlySpaced("alphas", alphas);
         ChartInputs.requireEvenlySpaced("betas", betas);
         ChartInputs.requireGrid("loss", loss, alphas.length, "alphas", betas.length, "betas");
-        if (contourLevels < 0) {
-            throw new IllegalArgumentException("contourLevels must be at least 0; got " + contourLevels);
+        if (contourLevels < 0 || contourLevels > MAX_CONTOUR_LEVELS) {
+            throw new IllegalArgumentException("contourLevels must be between 0 and " + MAX_CONTOUR_LEVELS + "; got "
+                    + contourLevels);
         }
         ChartInputs.requireImageSize(width, height);
         SurfaceValues values = SurfaceValues.of(loss, logScale);
@@ -268,7 +276,7 @@ class LandscapeChartRenderer {
         return chart;
     }
 
-    private static XYSeriesCollection lineDataset(double[] x, List<Series> series, boolean logScale) {
+    private static XYSeriesCollection lineDataset(String axisName, double[] x, List<Series> series, boolean logScale) {
         ChartInputs.requireNonNull("series", series);
         if (series.isEmpty()) {
             throw new IllegalArgumentException("series must contain at least one series");
@@ -284,7 +292,7 @@ class LandscapeChartRenderer {
                 throw new IllegalArgumentException("series[" + s + "].name '" + input.name()
                         + "' is used by an earlier series; names label the legend and must be unique");
             }
-            ChartInputs.requireLength("series[" + s + "].y", input.y(), x.length, "x");
+            ChartInputs.requireLength("series[" + s + "].y", input.y(), x.length, axisName);
 
             // NaN breaks the line, so a diverged point leaves a gap instead of a jump.
             XYSeries line = new XYSeries(input.name(), false, true);

@@ -142,6 +142,8 @@ class LandscapeChartRendererTests {
                 "x must have at least 2");
         assertRejected(() -> renderer.renderSlice("t", "α", ALPHA, single, 10, HEIGHT, false), "width");
         assertRejected(() -> renderer.renderSlice(null, "α", ALPHA, single, WIDTH, HEIGHT, false), "title");
+        assertRejected(() -> renderer.renderInterpolation("t", "t", withNaN, single, WIDTH, HEIGHT, false),
+                "t[2] is NaN");
     }
 
     @Test
@@ -250,6 +252,8 @@ class LandscapeChartRendererTests {
         assertRejected(() -> renderer.renderSurface("s", GRID, GRID, new double[21][3], 5, WIDTH, HEIGHT, false),
                 "loss[0]");
         assertRejected(() -> renderer.renderSurface("s", GRID, GRID, loss, -1, WIDTH, HEIGHT, false),
+                "contourLevels");
+        assertRejected(() -> renderer.renderSurface("s", GRID, GRID, loss, 101, WIDTH, HEIGHT, false),
                 "contourLevels");
         assertRejected(() -> renderer.renderSurface("s", GRID, GRID, nonPositive, 5, WIDTH, HEIGHT, true),
                 "logScale = false");
