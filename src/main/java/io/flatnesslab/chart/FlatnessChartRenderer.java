@@ -3,17 +3,12 @@ package io.flatnesslab.chart;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.text.DecimalFormat;
 import java.util.List;
 
 import io.flatnesslab.experiment.ExperimentResults;
 import io.flatnesslab.experiment.ExperimentResults.GroupResults;
 import io.flatnesslab.experiment.ExperimentResults.OverRuns;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -90,14 +85,7 @@ class FlatnessChartRenderer {
         chart.addSubtitle(new TextTitle(subtitle(results), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
         chart.setTitle(new TextTitle(measure.title(), new Font(Font.SANS_SERIF, Font.BOLD, 16)));
 
-        BufferedImage image = chart.createBufferedImage(width, height);
-        try {
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ChartUtils.writeBufferedImageAsPNG(png, image);
-            return png.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode the chart as PNG", e);
-        }
+        return LandscapeChartRenderer.png(chart, width, height);
     }
 
     /** Legend entry with the count of runs at 100 % training accuracy, because the other runs are not at a minimum. */

@@ -414,7 +414,8 @@ class LandscapeChartRenderer {
         return chart;
     }
 
-    private static byte[] png(JFreeChart chart, int width, int height) {
+    /** Draws {@code chart} at the given size and encodes it as PNG. */
+    static byte[] png(JFreeChart chart, int width, int height) {
         BufferedImage image = chart.createBufferedImage(width, height);
         try {
             ByteArrayOutputStream png = new ByteArrayOutputStream();
