@@ -119,6 +119,26 @@ class PacBayesFlatnessTests {
     }
 
     @Test
+    void noiseSameInBothPrecisions() {
+        INDArray single = Nd4j.zeros(DataType.FLOAT, 1, 1000);
+        INDArray twice = Nd4j.zeros(DataType.FLOAT, 1, 1000);
+        INDArray inDouble = Nd4j.zeros(DataType.DOUBLE, 1, 1000);
+        INDArray otherIndex = Nd4j.zeros(DataType.FLOAT, 1, 1000);
+
+        SeededDraws.fillStandardNormal(single, SeededDraws.subSeed(13, 0, 0));
+        SeededDraws.fillStandardNormal(twice, SeededDraws.subSeed(13, 0, 0));
+        SeededDraws.fillStandardNormal(inDouble, SeededDraws.subSeed(13, 0, 0));
+        SeededDraws.fillStandardNormal(otherIndex, SeededDraws.subSeed(13, 0, 1));
+
+        assertThat(twice).isEqualTo(single);
+        assertThat(inDouble.castTo(DataType.FLOAT)).isEqualTo(single);
+        assertThat(otherIndex).isNotEqualTo(single);
+        assertThat(single.meanNumber().doubleValue()).isCloseTo(0.0, within(0.15));
+        assertThat(single.stdNumber().doubleValue()).isCloseTo(1.0, within(0.1));
+        assertThat(SeededDraws.subSeed(13, 1, 0)).isNotEqualTo(SeededDraws.subSeed(13, 0, 1));
+    }
+
+    @Test
     void rejectsInvalidSettings() {
         assertThatThrownBy(() -> new PacBayesSettings(0, false, 1, 1, 1e-6, 10, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("targetErrorIncrease");
