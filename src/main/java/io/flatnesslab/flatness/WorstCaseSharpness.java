@@ -23,11 +23,12 @@ import org.slf4j.LoggerFactory;
  * that is exactly 0 in θ₀. ⊘ and ⊙ are elementwise.
  *
  * <p>Restart 0 starts at u = 0 and restart r > 0 at ρ·z/||z||₂, z ~ N(0, I) drawn from a seed
- * derived from the settings' seed, the minibatch and r. S_ρ(B) is the highest loss over all
+ * derived from the settings' seed, the minibatch and r. S_ρ(B) takes the highest loss over all
  * iterates of all restarts, the start and end points included, so it is a lower bound of the
- * true maximum that grows with iterations and restarts. L_B(θ₀) is the loss of the first iterate
- * of restart 0, so S_ρ(B) ≥ 0. A step is skipped when g_u is zero or not finite. The minibatches
- * are disjoint blocks of a seeded permutation of the examples (see {@link Minibatches}).
+ * true maximum that can only grow with more iterations or restarts. L_B(θ₀) is the loss of the
+ * first iterate of restart 0, so S_ρ(B) ≥ 0. A step is skipped when g_u is zero or not finite.
+ * The minibatches are disjoint blocks of a seeded permutation of the examples (see
+ * {@link Minibatches}).
  *
  * <p>Cost: K·R·(T + 1) gradient evaluations on {@code batchSize} examples each and no loss
  * evaluation, for K batches, R restarts and T iterations. Memory: three parameter-sized vectors
