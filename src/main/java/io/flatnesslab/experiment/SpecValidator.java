@@ -140,7 +140,11 @@ class SpecValidator {
         }
         if (flatness.interpolation() != null) {
             checkGrid("flatness.interpolation", flatness.interpolation().min(), flatness.interpolation().max(), violations);
-            if (spec.runsPerGroup() < 2) {
+            if (spec.measuresImportedModel()) {
+                // NOTE: interpolating between two imported models is not offered yet.
+                violations.add(new FieldViolation("flatness.interpolation", "is not available for an imported model, "
+                        + "which is measured as a single run; leave interpolation out"));
+            } else if (spec.runsPerGroup() < 2) {
                 violations.add(new FieldViolation("flatness.interpolation", "needs runsPerGroup of at least 2, because "
                         + "it interpolates between consecutive runs of a group; got " + spec.runsPerGroup()));
             }

@@ -84,7 +84,7 @@ public final class WorstCaseSharpness {
 
         double[] perBatch = maxima.increases();
         double mean = Statistics.mean(perBatch);
-        double std = sampleStd(perBatch);
+        Double std = perBatch.length < 2 ? null : sampleStd(perBatch);
         log.debug("worst-case sharpness at radius {} (adaptive {}): mean {}, std {} over {} batches",
                 settings.radius(), settings.adaptive(), mean, std, perBatch.length);
         return new WorstCaseResult(settings.radius(), settings.adaptive(), mean, std, ProjectedAscent.boxed(perBatch),
