@@ -370,6 +370,21 @@ class HessianEstimatorTests {
     }
 
     @Test
+    void dotSumsChunksInDouble() {
+        long length = 3L * ParameterVectors.CHUNK + 5;
+        INDArray a = Nd4j.zeros(DataType.FLOAT, 1, length);
+        INDArray b = Nd4j.zeros(DataType.FLOAT, 1, length);
+        ParameterVectors.fillUnitRademacher(a, 83);
+        ParameterVectors.fillUnitRademacher(b, 89);
+        double exact = a.castTo(DataType.DOUBLE).mul(b.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+
+        double chunked = ParameterVectors.dot(a, b);
+
+        assertThat(chunked).isCloseTo(exact, within(1e-12));
+        assertThat(ParameterVectors.norm(a)).isCloseTo(1, within(1e-6));
+    }
+
+    @Test
     void settingsRejectOutOfRange() {
         assertRejected(() -> new HessianSettings(-1, HessianSettings.Method.POWER, 10, 0, 0, 0, 0, null, 1), "topK must be in [0, 100]");
         assertRejected(() -> new HessianSettings(1, null, 10, 0, 0, 0, 0, null, 1), "method");
