@@ -1,6 +1,7 @@
 package io.flatnesslab.experiment;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
@@ -25,7 +26,8 @@ public record HessianSpec(
         @Schema(defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer topK,
         @Schema(defaultValue = "POWER") HessianMethod method,
         @Schema(defaultValue = "20") @Min(value = 1, message = "must be at least 1") @Max(value = 500, message = "must be at most 500") Integer maxIterations,
-        @Schema(defaultValue = "0.001") @Positive(message = "must be a positive finite number, e.g. 0.001") Double tolerance,
+        @Schema(defaultValue = "0.001") @Positive(message = "must be a number in (0, 1), e.g. 0.001")
+        @DecimalMax(value = "1.0", inclusive = false, message = "must be a number in (0, 1), e.g. 0.001") Double tolerance,
         @Schema(defaultValue = "10") @Min(value = 0, message = "must be at least 0") @Max(value = 1000, message = "must be at most 1000") Integer traceSamples,
         @Schema(defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer densityVectors,
         @Schema(defaultValue = "20") @Min(value = 2, message = "must be at least 2") @Max(value = 200, message = "must be at most 200") Integer lanczosSteps,

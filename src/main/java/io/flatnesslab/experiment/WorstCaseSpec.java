@@ -1,6 +1,7 @@
 package io.flatnesslab.experiment;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
@@ -23,7 +24,8 @@ public record WorstCaseSpec(
         @Schema(defaultValue = "0.05") @Positive(message = "must be a positive finite number, e.g. 0.05") Double radius,
         @Schema(defaultValue = "false") Boolean adaptive,
         @Schema(defaultValue = "10") @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000") Integer iterations,
-        @Schema(defaultValue = "0.5") @Positive(message = "must be a positive finite number, e.g. 0.5") Double stepSize,
+        @Schema(defaultValue = "0.5") @Positive(message = "must be a number in (0, 2], e.g. 0.5")
+        @DecimalMax(value = "2.0", message = "must be a number in (0, 2], e.g. 0.5") Double stepSize,
         @Schema(defaultValue = "1") @Min(value = 1, message = "must be at least 1") @Max(value = 20, message = "must be at most 20") Integer restarts,
         @Schema(defaultValue = "4") @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer batches,
         @Schema(description = "Examples per minibatch; default trainSize / batches")

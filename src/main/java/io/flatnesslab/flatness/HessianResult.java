@@ -27,19 +27,30 @@ public record HessianResult(List<Eigenvalue> topEigenvalues, Trace trace, Densit
      *     Lanczos steps of the shared basis
      * @param converged whether the last relative change was within the tolerance, or the Lanczos
      *     basis spanned an invariant subspace
-     * @param relativeChange |λ_t − λ_(t−1)| / |λ_t| at the last iteration, or NaN after a single iteration
+     * @param relativeChange |λ_t − λ_(t−1)| / |λ_t| at the last iteration, or null after a single
+     *     iteration (JSON has no NaN)
      */
-    public record Eigenvalue(int index, double value, int iterations, boolean converged, double relativeChange) {
+    public record Eigenvalue(int index, double value, int iterations, boolean converged, Double relativeChange) {
+
+        public Eigenvalue {
+            relativeChange = relativeChange == null || relativeChange.isNaN() ? null : relativeChange;
+        }
     }
 
     /**
      * Hutchinson estimate tr(H) ≈ (1/m)·Σ_k z_kᵀ·H·z_k over m Rademacher vectors z_k (entries ±1).
      *
-     * @param sampleStd standard deviation of the m values z_kᵀ·H·z_k with ddof 1, or NaN for m = 1
-     * @param standardError sampleStd / √m
+     * @param sampleStd standard deviation of the m values z_kᵀ·H·z_k with ddof 1, or null for m = 1
+     * @param standardError sampleStd / √m, or null for m = 1
      * @param samples m
      */
-    public record Trace(double mean, double sampleStd, double standardError, int samples) {
+    public record Trace(double mean, Double sampleStd, Double standardError, int samples) {
+
+        public Trace {
+            sampleStd = sampleStd == null || !Double.isFinite(sampleStd) ? null : sampleStd;
+            standardError = standardError == null || !Double.isFinite(standardError) || sampleStd == null ? null
+                    : standardError;
+        }
     }
 
     /**
