@@ -51,6 +51,16 @@ class RestartTests {
              "groups": [{"key": "wide", "hiddenLayers": [96]}, {"key": "random", "hiddenLayers": [32], "labels": "RANDOM"}],
              "runsPerGroup": 2, "flatness": {"epsilons": [0.05, 0.5], "directions": 3, "twoSided": true}}""";
 
+    /** Stopped while a further measure runs; every measure and the rescaling check are on. */
+    private static final String MEASURES_SPEC = """
+            {"seed": 12, "dataset": {"trainSize": 300, "testSize": 200}, "training": {"maxEpochs": 2},
+             "groups": [{"key": "net", "hiddenLayers": [64, 32]}], "runsPerGroup": 2,
+             "flatness": {"epsilons": [0.1], "directions": 2, "normalization": "FILTER",
+               "slice": {"points": 41}, "surface": {"points": 15}, "interpolation": {"points": 21},
+               "worstCase": {"iterations": 5}, "keskar": {"iterations": 3},
+               "hessian": {"topK": 2, "traceSamples": 5, "lanczosSteps": 10},
+               "pacBayes": {"samples": 3}, "reparameterization": {}}}""";
+
     @TempDir
     Path dataDirectory;
 
@@ -138,6 +148,34 @@ class RestartTests {
         }
     }
 
+    @Test
+    void shutdownDuringMeasuresResumesToSameResults() throws Exception {
+        long interruptedId;
+        try (ConfigurableApplicationContext first = start()) {
+            ExperimentService service = first.getBean(ExperimentService.class);
+            interruptedId = service.submit(spec(first, MEASURES_SPEC)).id();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> String.valueOf(service.get(interruptedId).progress().phase()).startsWith("MEASURING_S"));
+        }
+
+        assertThat(column(interruptedId, "phase")).isEqualTo("SUSPENDED");
+        assertThat(Integer.parseInt(count("select count(*) from run_measure where experiment_id = " + interruptedId)))
+                .isPositive();
+
+        try (ConfigurableApplicationContext second = start()) {
+            ExperimentService service = second.getBean(ExperimentService.class);
+            await().atMost(Duration.ofMinutes(3)).until(() -> service.get(interruptedId).status().isFinal());
+            long uninterruptedId = service.submit(spec(second, MEASURES_SPEC)).id();
+            await().atMost(Duration.ofMinutes(3)).until(() -> service.get(uninterruptedId).status().isFinal());
+
+            assertThat(service.get(interruptedId).status()).isEqualTo(ExperimentStatus.SUCCEEDED);
+            ExperimentResults resumed = service.results(interruptedId);
+            assertThat(resumed.groups().get(0).interpolations()).hasSize(1);
+            assertThat(resumed.groups().get(0).runs().get(1).measures()).hasSize(2);
+            assertSameResults(resumed, service.results(uninterruptedId));
+        }
+    }
+
     /**
      * Kills a second JVM with SIGKILL while it runs the experiment, as a crash or the kernel's
      * out-of-memory killer would, then resumes it in this JVM.
@@ -205,12 +243,17 @@ class RestartTests {
         assertThat(resumed)
                 .usingRecursiveComparison()
                 .ignoringFields("experimentId")
-                .ignoringFieldsMatchingRegexes(".*runId", ".*trainingSeconds", ".*measuringSeconds", ".*snapshot\\.url")
+                .ignoringFieldsMatchingRegexes(".*runId", ".*trainingSeconds", ".*measuringSeconds", ".*snapshot\\.url",
+                        ".*costs")
                 .isEqualTo(uninterrupted);
     }
 
     private ExperimentSpec resumableSpec(ConfigurableApplicationContext context) {
-        return context.getBean(JsonMapper.class).readValue(RESUMABLE_SPEC, ExperimentSpec.class);
+        return spec(context, RESUMABLE_SPEC);
+    }
+
+    private static ExperimentSpec spec(ConfigurableApplicationContext context, String json) {
+        return context.getBean(JsonMapper.class).readValue(json, ExperimentSpec.class);
     }
 
     private ConfigurableApplicationContext start() {
@@ -257,6 +300,14 @@ class RestartTests {
                 assertThat(row.next()).isTrue();
                 return row.getString(1);
             }
+        }
+    }
+
+    private String count(String sql) throws Exception {
+        try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(sql);
+                ResultSet row = statement.executeQuery()) {
+            assertThat(row.next()).isTrue();
+            return row.getString(1);
         }
     }
 

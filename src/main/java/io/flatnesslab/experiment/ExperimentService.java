@@ -160,12 +160,16 @@ public class ExperimentService {
         }
     }
 
-    /** Units of work of a spec, counted as the job counts them: epochs plus loss evaluations. */
-    private static long unitsOf(ExperimentSpec spec) {
+    /**
+     * Units of work of a validated spec, counted as the job counts them: epochs, loss
+     * evaluations of the random directions, and the planned evaluations of the further measures.
+     */
+    private long unitsOf(ExperimentSpec spec) {
         long epochs = spec.measuresImportedModel() ? 0 : spec.training().maxEpochs();
         long sides = spec.flatness().twoSided() ? 2 : 1;
         long evaluations = 2 + (long) spec.flatness().directions() * spec.flatness().epsilons().size() * sides;
-        return spec.totalRuns() * (epochs + evaluations);
+        int testSize = spec.dataset().testSizeFor(datasets.get(spec.dataset().name()).size());
+        return spec.totalRuns() * (epochs + evaluations) + MeasurePlan.units(spec, testSize);
     }
 
     private Submission replay(Experiment earlier, String idempotencyKey, String specSha256) {

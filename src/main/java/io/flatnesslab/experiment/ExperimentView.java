@@ -22,11 +22,12 @@ public record ExperimentView(
         ExperimentSpec spec) {
 
     /**
-     * How far an experiment has come. A unit of work is one training epoch or one loss
-     * evaluation over the training subset.
+     * How far an experiment has come. A unit of work is one training epoch, or one loss or
+     * gradient evaluation.
      *
      * @param phase QUEUED, SUSPENDED (stopped by a shutdown or a crash, continues from its saved
-     *     units), PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING, or the final status
+     *     units), PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING, MEASURING_ and a further
+     *     measure (for example MEASURING_HESSIAN or MEASURING_INTERPOLATION), or the final status
      * @param currentGroup key of the group being trained or measured, or null
      * @param currentRun 0-based run index inside that group, or null
      * @param currentEpoch last finished epoch of the current run, or null

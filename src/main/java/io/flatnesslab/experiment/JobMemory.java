@@ -69,7 +69,12 @@ final class JobMemory {
     }
 
     private static long hessianVectors(HessianSpec hessian) {
-        return HessianEstimator.vectorsNeeded(FurtherMeasureSettings.hessian(hessian, 0));
+        try {
+            return HessianEstimator.vectorsNeeded(FurtherMeasureSettings.hessian(hessian, 0));
+        } catch (IllegalArgumentException e) {
+            // SpecValidator reports the invalid setting itself.
+            return 0;
+        }
     }
 
     /** Returns the physical memory of the machine minus the JVM's maximum heap. */

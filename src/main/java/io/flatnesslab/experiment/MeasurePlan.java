@@ -72,6 +72,17 @@ public final class MeasurePlan {
         return plan;
     }
 
+    /** Returns the planned units of the further measures of a whole experiment: every run's and every group's. */
+    public static long units(ExperimentSpec spec, int testSize) {
+        long perRun = 0;
+        for (Map<MeasureKind, MeasureCost> variant : perRun(spec, testSize).values()) {
+            for (MeasureCost cost : variant.values()) {
+                perRun += cost.units();
+            }
+        }
+        return spec.totalRuns() * perRun + spec.groups().size() * interpolations(spec).units();
+    }
+
     /** Returns the planned cost of the interpolations of one group: one per pair of consecutive runs. */
     public static MeasureCost interpolations(ExperimentSpec spec) {
         if (spec.flatness().interpolation() == null || spec.runsPerGroup() < 2) {

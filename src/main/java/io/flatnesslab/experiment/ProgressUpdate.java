@@ -1,10 +1,11 @@
 package io.flatnesslab.experiment;
 
 /**
- * Progress report of a running job. A unit of work is one training epoch or one loss
- * evaluation over the training subset.
+ * Progress report of a running job. A unit of work is one training epoch, or one loss or
+ * gradient evaluation.
  *
- * @param phase PREPARING_DATA, LOADING_MODEL, TRAINING or MEASURING
+ * @param phase PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING (the random directions), or
+ *     MEASURING_ followed by a {@link MeasureKind} name for a further measure
  * @param group key of the group being worked on, or null
  * @param run 0-based run index inside that group, or null
  * @param epoch last finished epoch of the current run while TRAINING, or null

@@ -243,6 +243,19 @@ class FurtherMeasuresEndToEndTests {
     }
 
     @Test
+    void sameSpecGivesSameMeasures() throws Exception {
+        long again = submit(ALL_MEASURES);
+        ExperimentView finished = awaitFinal(again);
+        assertThat(finished.status()).as(finished.failureReason()).isEqualTo(ExperimentStatus.SUCCEEDED);
+        GroupResults repeated = results(again).groups().get(0);
+
+        assertThat(repeated)
+                .usingRecursiveComparison()
+                .ignoringFieldsMatchingRegexes(".*runId", ".*Seconds", ".*snapshot\\.url", ".*costs")
+                .isEqualTo(group());
+    }
+
+    @Test
     void chartsAndCsvRender() throws Exception {
         String charts = "/api/experiments/" + allMeasures + "/charts/";
 

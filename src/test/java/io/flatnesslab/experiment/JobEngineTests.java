@@ -68,10 +68,10 @@ class JobEngineTests {
 
         JsonNode progress = finished.get("progress");
         assertThat(finished.get("status").asString()).isEqualTo("SUCCEEDED");
-        // 2 runs x (3 epochs + 2 baselines + 2 directions x 2 epsilons)
-        assertThat(submitted.get("progress").get("unitsTotal").asLong()).isEqualTo(18);
-        assertThat(progress.get("unitsTotal").asLong()).isEqualTo(18);
-        assertThat(progress.get("unitsDone").asLong()).isEqualTo(18);
+        // 2 runs x (3 epochs + 2 baselines + 2 directions x 2 epsilons + train and test loss)
+        assertThat(submitted.get("progress").get("unitsTotal").asLong()).isEqualTo(22);
+        assertThat(progress.get("unitsTotal").asLong()).isEqualTo(22);
+        assertThat(progress.get("unitsDone").asLong()).isEqualTo(22);
         assertThat(progress.get("estimatedSecondsRemaining").isNull()).isTrue();
         assertThat(progress.get("recoveries").asInt()).isZero();
     }

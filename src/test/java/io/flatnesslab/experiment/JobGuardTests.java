@@ -118,7 +118,9 @@ class JobGuardTests {
         assertThat(work.statusCode()).isEqualTo(400);
         JsonNode workError = json.readTree(work.body()).get("errors").get(0);
         assertThat(workError.get("field").asString()).isEqualTo("runsPerGroup");
-        assertThat(workError.get("message").asString()).contains("10,003,000 example passes").contains("max-work-units");
+        // 1 run x (10000 epochs + 2 baselines + 1 direction) x 1000 examples, plus the train and
+        // test loss of the generalization, 1000 examples each.
+        assertThat(workError.get("message").asString()).contains("10,005,000 example passes").contains("max-work-units");
         assertThat(memory.statusCode()).isEqualTo(400);
         JsonNode memoryError = json.readTree(memory.body()).get("errors").get(0);
         assertThat(memoryError.get("field").asString()).isEqualTo("groups[0].hiddenLayers");
