@@ -48,9 +48,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The measures of one run beyond the classic random directions: generalization on the test
- * split, then each requested measure on the trained network and, with a reparameterization
- * check, all of them again (with the random directions) on the rescaled equivalent network.
+ * The measures of one run beyond the classic random directions. Generalization on the test
+ * split comes first, then each requested measure on the trained network. With a
+ * reparameterization check, all of them and the random directions run again on the rescaled
+ * equivalent network. All of them evaluate in float32, whatever {@code flatness.precision} is.
  *
  * <p>Each measure is stored as soon as it finishes and skipped when a resumed job finds it
  * stored. Every random draw comes from a seed derived from the experiment seed, the group, the
@@ -133,10 +134,12 @@ final class FurtherMeasures {
     private void measureVariant(NetworkVariant variant, MultiLayerNetwork network, DataSet training) {
         FlatnessSpec flatness = spec.flatness();
         if (flatness.slice() != null) {
-            compute(variant, MeasureKind.SLICE, network, training, (landscape, counter) -> slices(landscape, flatness.slice()));
+            compute(variant, MeasureKind.SLICE, network, training,
+                    (landscape, counter) -> slices(landscape, flatness.slice()));
         }
         if (flatness.surface() != null) {
-            compute(variant, MeasureKind.SURFACE, network, training, (landscape, counter) -> surface(landscape, flatness.surface()));
+            compute(variant, MeasureKind.SURFACE, network, training,
+                    (landscape, counter) -> surface(landscape, flatness.surface()));
         }
         if (flatness.worstCase() != null) {
             compute(variant, MeasureKind.WORST_CASE, network, training,
@@ -145,15 +148,16 @@ final class FurtherMeasures {
         }
         if (flatness.keskar() != null) {
             compute(variant, MeasureKind.KESKAR, network, training,
-                    (landscape, counter) -> KeskarSharpness.measure(landscape, FurtherMeasureSettings.keskar(flatness.keskar(),
-                            spec.dataset().trainSize(), seed("keskar"))));
+                    (landscape, counter) -> KeskarSharpness.measure(landscape, FurtherMeasureSettings.keskar(
+                            flatness.keskar(), spec.dataset().trainSize(), seed("keskar"))));
         }
         if (flatness.hessian() != null) {
             HessianSpec hessian = flatness.hessian();
             DataSet examples = hessian.examples() == null || hessian.examples() >= training.numExamples() ? training
                     : LossLandscape.rows(training, 0, hessian.examples());
             compute(variant, MeasureKind.HESSIAN, network, examples,
-                    (landscape, counter) -> HessianEstimator.estimate(landscape, FurtherMeasureSettings.hessian(hessian, seed("hessian"))));
+                    (landscape, counter) -> HessianEstimator.estimate(landscape,
+                            FurtherMeasureSettings.hessian(hessian, seed("hessian"))));
         }
         if (flatness.pacBayes() != null) {
             compute(variant, MeasureKind.PAC_BAYES, network, training,

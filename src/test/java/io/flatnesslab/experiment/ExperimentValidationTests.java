@@ -208,7 +208,17 @@ class ExperimentValidationTests {
                 .andExpect(jsonPath("$.paths['/api/experiments/{id}/results'].get.responses['200']").exists())
                 .andExpect(jsonPath("$.paths['/api/experiments/{id}/results'].get.responses['404']").exists())
                 .andExpect(jsonPath("$.paths['/api/models'].post").exists())
-                .andExpect(jsonPath("$.paths['/api/models/{id}/flatness'].post").exists());
+                .andExpect(jsonPath("$.paths['/api/models/{id}/flatness'].post").exists())
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/charts/slice.png'].get").exists())
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/charts/surface.png'].get").exists())
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/charts/surface.csv'].get").exists())
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/charts/interpolation.png'].get").exists())
+                .andExpect(jsonPath("$.paths['/api/experiments/{id}/charts/hessian-density.png'].get").exists())
+                .andExpect(jsonPath("$.components.schemas.FlatnessSpec.properties.hessian").exists())
+                .andExpect(jsonPath("$.components.schemas.FlatnessSpec.properties.normalization.enum").isArray())
+                .andExpect(jsonPath("$.components.schemas.HessianSpec.properties.lanczosSteps").exists())
+                .andExpect(jsonPath("$.components.schemas.RunMeasures.properties.surface").exists())
+                .andExpect(jsonPath("$.components.schemas.Invariance.properties.invariant").exists());
         mvc.perform(get("/swagger-ui.html")).andExpect(status().is3xxRedirection());
     }
 }
