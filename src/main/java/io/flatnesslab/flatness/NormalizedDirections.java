@@ -4,8 +4,6 @@ import java.util.Objects;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -62,7 +60,7 @@ public final class NormalizedDirections {
             return;
         }
 
-        fillGaussian(direction, seed);
+        RandomDirections.fillGaussian(direction, seed);
         switch (normalization) {
             case LAYER -> scaleLayers(direction, theta, layout);
             case FILTER -> scaleFilters(direction, theta, layout, filterBiases);
@@ -92,35 +90,6 @@ public final class NormalizedDirections {
             case FILTER -> !filterBiases;
             case LAYER, GLOBAL -> false;
         };
-    }
-
-    /**
-     * Fills {@code into} with z ~ N(0, I) drawn in float32 from {@code seed}, cast when
-     * {@code into} is of another type.
-     */
-    static void fillGaussian(INDArray into, long seed) {
-        if (into.dataType() == DataType.FLOAT) {
-            drawGaussian(into, seed);
-            return;
-        }
-
-        try (INDArray sample = Nd4j.createUninitialized(DataType.FLOAT, into.shape())) {
-            drawGaussian(sample, seed);
-            into.assign(sample);
-        }
-    }
-
-    private static void drawGaussian(INDArray into, long seed) {
-        Random random = Nd4j.getRandomFactory().getNewRandomInstance(seed);
-        try {
-            Nd4j.getExecutioner().exec(new GaussianDistribution(into, 0.0, 1.0), random);
-        } finally {
-            try {
-                random.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot release the native random generator", e);
-            }
-        }
     }
 
     private static void fillUnit(INDArray direction, long seed) {

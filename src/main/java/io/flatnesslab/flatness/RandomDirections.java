@@ -22,9 +22,34 @@ public final class RandomDirections {
      * @return the norm ||g||_2 before normalization
      */
     public static double sampleUnit(INDArray direction, long seed) {
+        fillGaussian(direction, seed);
+
+        double norm = norm2(direction);
+        direction.divi(norm);
+        return norm;
+    }
+
+    /**
+     * Fills {@code into} with z ~ N(0, I) drawn by ND4J's native generator from {@code seed}, in
+     * float32 and cast when {@code into} is of another type, so that float32 and float64 vectors
+     * drawn from one seed hold the same values.
+     */
+    public static void fillGaussian(INDArray into, long seed) {
+        if (into.dataType() == DataType.FLOAT) {
+            drawGaussian(into, seed);
+            return;
+        }
+
+        try (INDArray sample = Nd4j.createUninitialized(DataType.FLOAT, into.shape())) {
+            drawGaussian(sample, seed);
+            into.assign(sample);
+        }
+    }
+
+    private static void drawGaussian(INDArray into, long seed) {
         Random random = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         try {
-            Nd4j.getExecutioner().exec(new GaussianDistribution(direction, 0.0, 1.0), random);
+            Nd4j.getExecutioner().exec(new GaussianDistribution(into, 0.0, 1.0), random);
         } finally {
             try {
                 random.close();
@@ -32,10 +57,6 @@ public final class RandomDirections {
                 throw new IllegalStateException("cannot release the native random generator", e);
             }
         }
-
-        double norm = norm2(direction);
-        direction.divi(norm);
-        return norm;
     }
 
     /**

@@ -2,11 +2,7 @@ package io.flatnesslab.flatness;
 
 import java.util.SplittableRandom;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.impl.GaussianDistribution;
-import org.nd4j.linalg.api.rng.Random;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Seeded random draws of the optimizing and sampling measures. Every draw depends only on its
@@ -33,30 +29,6 @@ final class SeededDraws {
      * landscape see the same numbers. The cast costs one temporary float32 vector.
      */
     static void fillStandardNormal(INDArray into, long seed) {
-        if (into.dataType() == DataType.FLOAT) {
-            drawStandardNormal(into, seed);
-            return;
-        }
-
-        INDArray drawn = Nd4j.createUninitialized(DataType.FLOAT, into.shape());
-        try {
-            drawStandardNormal(drawn, seed);
-            into.assign(drawn);
-        } finally {
-            drawn.close();
-        }
-    }
-
-    private static void drawStandardNormal(INDArray into, long seed) {
-        Random random = Nd4j.getRandomFactory().getNewRandomInstance(seed);
-        try {
-            Nd4j.getExecutioner().exec(new GaussianDistribution(into, 0.0, 1.0), random);
-        } finally {
-            try {
-                random.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot release the native random generator", e);
-            }
-        }
+        RandomDirections.fillGaussian(into, seed);
     }
 }

@@ -104,7 +104,7 @@ class DirectionNormalizationTests {
         MultiLayerNetwork network = NetworkFactory.build(7, List.of(5, 4), 3, 0.1, 15);
         float[] theta = network.params().toFloatVector();
         INDArray draw = Nd4j.createUninitialized(DataType.FLOAT, network.params().shape());
-        NormalizedDirections.fillGaussian(draw, SEED);
+        RandomDirections.fillGaussian(draw, SEED);
         float[] z = draw.toFloatVector();
         float[] expected = new float[theta.length];
         for (int i = 0; i < theta.length; i++) {
@@ -124,7 +124,7 @@ class DirectionNormalizationTests {
         MultiLayerNetwork network = NetworkFactory.build(784, List.of(1400), 10, 0.1, 16);
         INDArray theta = network.params();
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, theta.shape());
-        NormalizedDirections.fillGaussian(z, SEED);
+        RandomDirections.fillGaussian(z, SEED);
         INDArray expected = z.mul(Transforms.abs(theta, true));
 
         INDArray direction = Nd4j.createUninitialized(DataType.FLOAT, theta.shape());
@@ -269,7 +269,7 @@ class DirectionNormalizationTests {
 
     private static double[] gaussian(int length) {
         INDArray z = Nd4j.createUninitialized(DataType.FLOAT, 1, length);
-        NormalizedDirections.fillGaussian(z, SEED);
+        RandomDirections.fillGaussian(z, SEED);
         return z.toDoubleVector();
     }
 
