@@ -179,7 +179,8 @@ class LandscapeChartController {
                     continue;
                 }
                 t = pair.result().t();
-                series.add(new Series(selected.key() + ": run " + pair.runA() + " to run " + pair.runB(),
+                String target = pair.runB() != null ? "run " + pair.runB() : "imported model " + pair.modelB();
+                series.add(new Series(selected.key() + ": run " + pair.runA() + " to " + target,
                         accuracy ? pair.result().accuracy() : pair.result().loss()));
             }
         }

@@ -11,13 +11,17 @@ import jakarta.validation.constraints.Min;
  * @param min first t; default −0.5
  * @param max last t; default 1.5
  * @param points grid points including both ends; default 41
+ * @param model for an experiment that measures an imported model: the id of a second imported
+ *     model of the same architecture to interpolate to; not allowed otherwise
  */
-@Schema(description = "Linear interpolation between consecutive runs of each group, cost points + 2 loss evaluations "
-        + "per pair")
+@Schema(description = "Linear interpolation between consecutive runs of each group, or from an imported model to a "
+        + "second one (model), cost points + 2 loss evaluations per pair")
 public record InterpolationSpec(
         @Schema(defaultValue = "-0.5") Double min,
         @Schema(defaultValue = "1.5") Double max,
-        @Schema(defaultValue = "41") @Min(value = 3, message = "must be at least 3") @Max(value = 401, message = "must be at most 401") Integer points) {
+        @Schema(defaultValue = "41") @Min(value = 3, message = "must be at least 3") @Max(value = 401, message = "must be at most 401") Integer points,
+        @Schema(description = "When measuring an imported model: id of a second imported model of the same "
+                + "architecture to interpolate to", example = "null") Long model) {
 
     public InterpolationSpec {
         min = min == null ? -0.5 : min;

@@ -83,13 +83,19 @@ public final class MeasurePlan {
         return spec.totalRuns() * perRun + spec.groups().size() * interpolations(spec).units();
     }
 
-    /** Returns the planned cost of the interpolations of one group: one per pair of consecutive runs. */
+    /**
+     * Returns the planned cost of the interpolations of one group: one per pair of consecutive
+     * runs, or one to the second model when an imported model is measured.
+     */
     public static MeasureCost interpolations(ExperimentSpec spec) {
-        if (spec.flatness().interpolation() == null || spec.runsPerGroup() < 2) {
+        if (spec.flatness().interpolation() == null) {
             return MeasureCost.NONE;
         }
-        return MeasureCost.losses((long) (spec.runsPerGroup() - 1) * interpolationEvaluations(spec),
-                spec.dataset().trainSize());
+        long pairs = spec.measuresImportedModel() ? 1 : spec.runsPerGroup() - 1;
+        if (pairs < 1) {
+            return MeasureCost.NONE;
+        }
+        return MeasureCost.losses(pairs * interpolationEvaluations(spec), spec.dataset().trainSize());
     }
 
     /** Loss evaluations of one interpolation: the grid, and each endpoint the grid misses. */

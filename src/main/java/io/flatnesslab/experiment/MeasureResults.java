@@ -80,9 +80,15 @@ public final class MeasureResults {
     public record LandscapeSurface(DirectionNormalization normalization, boolean filterBiases, SurfaceResult surface) {
     }
 
-    /** Interpolation from run {@code runA} to run {@code runB} of the same group. */
-    @Schema(description = "Linear interpolation between two runs of a group")
-    public record PairInterpolation(int runA, int runB, InterpolationResult result) {
+    /**
+     * Interpolation from run {@code runA} to run {@code runB} of the same group, or from the
+     * measured imported model to imported model {@code modelB}.
+     *
+     * @param runB the second run, or null when interpolating to another imported model
+     * @param modelB the second imported model, or null between runs
+     */
+    @Schema(description = "Linear interpolation between two runs of a group, or to a second imported model")
+    public record PairInterpolation(int runA, Integer runB, Long modelB, InterpolationResult result) {
     }
 
     /** Evaluations and time one measure took. */

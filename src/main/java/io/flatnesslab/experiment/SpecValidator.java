@@ -129,7 +129,7 @@ class SpecValidator {
     }
 
     /** Checks the settings of the measures beyond the random directions that annotations cannot express. */
-    private static void checkFurtherMeasures(ExperimentSpec spec, List<FieldViolation> violations) {
+    private void checkFurtherMeasures(ExperimentSpec spec, List<FieldViolation> violations) {
         FlatnessSpec flatness = spec.flatness();
         int trainSize = spec.dataset().trainSize();
         if (flatness.slice() != null) {
@@ -141,9 +141,10 @@ class SpecValidator {
         if (flatness.interpolation() != null) {
             checkGrid("flatness.interpolation", flatness.interpolation().min(), flatness.interpolation().max(), violations);
             if (spec.measuresImportedModel()) {
-                // NOTE: interpolating between two imported models is not offered yet.
-                violations.add(new FieldViolation("flatness.interpolation", "is not available for an imported model, "
-                        + "which is measured as a single run; leave interpolation out"));
+                checkInterpolationModel(spec, violations);
+            } else if (flatness.interpolation().model() != null) {
+                violations.add(new FieldViolation("flatness.interpolation.model", "is only for an experiment that "
+                        + "measures an imported model; runs of a group are interpolated with each other, so leave it out"));
             } else if (spec.runsPerGroup() < 2) {
                 violations.add(new FieldViolation("flatness.interpolation", "needs runsPerGroup of at least 2, because "
                         + "it interpolates between consecutive runs of a group; got " + spec.runsPerGroup()));
@@ -199,6 +200,36 @@ class SpecValidator {
                             + "layer needs a following one; got " + rescaling.layer()));
                 }
             }
+        }
+    }
+
+    private void checkInterpolationModel(ExperimentSpec spec, List<FieldViolation> violations) {
+        Long other = spec.flatness().interpolation().model();
+        if (other == null) {
+            violations.add(new FieldViolation("flatness.interpolation.model", "is required to interpolate an imported "
+                    + "model, which is measured as a single run; give the id of a second imported model of the same "
+                    + "architecture from GET /api/models"));
+            return;
+        }
+        ModelInfo measured;
+        ModelInfo target;
+        try {
+            measured = models.get(spec.model());
+        } catch (ModelNotFoundException e) {
+            // The check of the measured model reports this.
+            return;
+        }
+        try {
+            target = models.get(other);
+        } catch (ModelNotFoundException e) {
+            violations.add(new FieldViolation("flatness.interpolation.model", "model " + other
+                    + " not found; GET /api/models lists the imported ones"));
+            return;
+        }
+        if (!target.architecture().equals(measured.architecture())) {
+            violations.add(new FieldViolation("flatness.interpolation.model", "model " + other + " is "
+                    + target.architecture() + " but model " + measured.id() + " is " + measured.architecture()
+                    + "; interpolation needs two models of the same architecture"));
         }
     }
 

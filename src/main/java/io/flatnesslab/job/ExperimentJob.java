@@ -146,7 +146,7 @@ class ExperimentJob {
                     new RunJob(id, spec, group, run, data, token, progress).run();
                     runsDone++;
                 }
-                new GroupInterpolations(lifecycle, snapshots, id, spec, group, trainingData(group, data), progress, token)
+                new GroupInterpolations(lifecycle, snapshots, models, id, spec, group, trainingData(group, data), progress, token)
                         .run();
             }
 

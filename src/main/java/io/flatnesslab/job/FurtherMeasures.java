@@ -260,6 +260,8 @@ final class FurtherMeasures {
         return new LandscapeSlices(slice.normalization(), slice.filterBiases(), results);
     }
 
+    // NOTE: a surface is stored whole, so a crash during a 51 x 51 surface of the 29.8 M-parameter
+    // network repeats up to 2601 loss evaluations (about 16 minutes on 2 cores) at the next start.
     private LandscapeSurface surface(LossLandscape landscape, SurfaceSpec surface) {
         double[] grid = LandscapeScan.centredGrid(surface.min(), surface.max(), surface.points());
         INDArray first = direction(landscape, surface.normalization(), surface.filterBiases(),

@@ -19,6 +19,8 @@ import io.flatnesslab.flatness.Interpolation.InterpolationResult;
 import io.flatnesslab.flatness.LandscapeScan;
 import io.flatnesslab.flatness.LossLandscape;
 import io.flatnesslab.flatness.Precision;
+import io.flatnesslab.snapshot.ModelNotFoundException;
+import io.flatnesslab.snapshot.ModelService;
 import io.flatnesslab.snapshot.SnapshotStore;
 import io.flatnesslab.training.Tensors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Linear interpolations between consecutive runs r and r + 1 of one group, on the group's
- * training data, after all its runs are stored. Each pair is stored under run r as soon as it
+ * training data, after all its runs are stored. An experiment that measures an imported model
+ * interpolates from it to the second imported model its spec names. Each pair is stored under run r as soon as it
  * is measured and skipped when a resumed job finds it stored.
  */
 final class GroupInterpolations {
@@ -38,6 +41,8 @@ final class GroupInterpolations {
     private final ExperimentLifecycle lifecycle;
 
     private final SnapshotStore snapshots;
+
+    private final ModelService models;
 
     private final long id;
 
@@ -51,10 +56,12 @@ final class GroupInterpolations {
 
     private final CancellationToken token;
 
-    GroupInterpolations(ExperimentLifecycle lifecycle, SnapshotStore snapshots, long id, ExperimentSpec spec,
+    GroupInterpolations(ExperimentLifecycle lifecycle, SnapshotStore snapshots, ModelService models, long id,
+            ExperimentSpec spec,
             GroupSpec group, LabeledData trainingData, ProgressTracker progress, CancellationToken token) {
         this.lifecycle = lifecycle;
         this.snapshots = snapshots;
+        this.models = models;
         this.id = id;
         this.spec = spec;
         this.group = group;
@@ -64,7 +71,7 @@ final class GroupInterpolations {
     }
 
     void run() {
-        if (spec.flatness().interpolation() == null || spec.runsPerGroup() < 2) {
+        if (MeasurePlan.interpolations(spec).units() == 0) {
             return;
         }
         long evaluations = MeasurePlan.interpolationEvaluations(spec);
@@ -72,9 +79,19 @@ final class GroupInterpolations {
         Map<Integer, Long> snapshotIds = lifecycle.runSnapshots(id, group.key());
         DataSet data = null;
 
+        if (spec.measuresImportedModel()) {
+            if (isStored(0)) {
+                progress.measureSkipped(group.key(), evaluations, costPerParameter);
+                return;
+            }
+            long other = spec.flatness().interpolation().model();
+            measurePair(0, snapshotIds.get(0), secondModelSnapshot(other), Tensors.dataSet(trainingData), evaluations,
+                    costPerParameter, other);
+            return;
+        }
+
         for (int runA = 0; runA + 1 < spec.runsPerGroup(); runA++) {
-            Set<String> stored = lifecycle.storedMeasures(id, group.key(), runA);
-            if (stored.contains(ExperimentLifecycle.measureKey(NetworkVariant.ORIGINAL, MeasureKind.INTERPOLATION))) {
+            if (isStored(runA)) {
                 progress.measureSkipped(group.key(), evaluations, costPerParameter);
                 continue;
             }
@@ -90,12 +107,30 @@ final class GroupInterpolations {
             if (data == null) {
                 data = Tensors.dataSet(trainingData);
             }
-            measurePair(runA, snapshotA, snapshotB, data, evaluations, costPerParameter);
+            measurePair(runA, snapshotA, snapshotB, data, evaluations, costPerParameter, null);
         }
     }
 
+    private long secondModelSnapshot(long modelId) {
+        try {
+            return models.get(modelId).snapshotId();
+        } catch (ModelNotFoundException e) {
+            throw new IllegalStateException("imported model " + modelId + ", the interpolation target, was deleted "
+                    + "before this experiment ran; import it again and resubmit", e);
+        }
+    }
+
+    private boolean isStored(int runA) {
+        Set<String> stored = lifecycle.storedMeasures(id, group.key(), runA);
+        return stored.contains(ExperimentLifecycle.measureKey(NetworkVariant.ORIGINAL, MeasureKind.INTERPOLATION));
+    }
+
+    /**
+     * Measures the interpolation from the parameters of run {@code runA} to those in
+     * {@code snapshotB}: run runA + 1, or imported model {@code modelB} when it is not null.
+     */
     private void measurePair(int runA, long snapshotA, long snapshotB, DataSet data, long planned,
-            double costPerParameter) {
+            double costPerParameter, Long modelB) {
         lifecycle.progress(id, new ProgressUpdate("MEASURING_INTERPOLATION", group.key(), runA, null, null, null,
                 progress.unitsDone(), progress.unitsTotal(), progress.secondsRemaining()));
         long started = System.nanoTime();
@@ -129,11 +164,12 @@ final class GroupInterpolations {
 
         double seconds = Math.round((System.nanoTime() - started) / 1e6) / 1e3;
         lifecycle.saveMeasure(id, group.key(), runA, NetworkVariant.ORIGINAL, MeasureKind.INTERPOLATION,
-                new PairInterpolation(runA, runA + 1, result), evaluations, 0, seconds);
+                new PairInterpolation(runA, modelB == null ? runA + 1 : null, modelB, result), evaluations, 0, seconds);
         if (counted[0] < planned) {
             progress.measureSkipped(group.key(), planned - counted[0], costPerParameter * (planned - counted[0]) / planned);
         }
-        log.info("Experiment {} group {} interpolated run {} to run {}: barrier {} at t = {}, {} loss evaluations in {} s",
-                id, group.key(), runA, runA + 1, result.barrier(), result.barrierT(), evaluations, seconds);
+        log.info("Experiment {} group {} interpolated run {} to {}: barrier {} at t = {}, {} loss evaluations in {} s",
+                id, group.key(), runA, modelB == null ? "run " + (runA + 1) : "imported model " + modelB, result.barrier(),
+                result.barrierT(), evaluations, seconds);
     }
 }

@@ -80,7 +80,7 @@ public final class MeasureProbe {
         measures.put("slice", landscape -> slice(landscape, new SliceSpec(null, null, null, null, null, null)));
         measures.put("surface", landscape -> surface(landscape, new SurfaceSpec(null, null, null, null, null)));
         measures.put("interpolation", landscape -> {
-            InterpolationSpec spec = new InterpolationSpec(null, null, null);
+            InterpolationSpec spec = new InterpolationSpec(null, null, null, null);
             return Interpolation.measure(landscape, other.params(),
                     LandscapeScan.centredGrid(spec.min(), spec.max(), spec.points())).barrier();
         });

@@ -236,6 +236,52 @@ class ModelApiTests {
     }
 
     @Test
+    void importedModelsAreInterpolated() throws Exception {
+        ModelInfo first = importModel(fixture("model.safetensors"), "first");
+        ModelInfo second = importModel(toHalfPrecision(fixture("model.safetensors")), "second");
+        String settings = """
+                {"dataset": {"trainSize": 200}, "flatness": {"epsilons": [0.1], "directions": 1,
+                 "interpolation": {"points": 5, "model": %d},
+                 "hessian": {"topK": 1, "maxIterations": 3, "traceSamples": 0, "densityVectors": 0}}}""";
+
+        JsonNode interpolated = measureModel(first, settings.formatted(second.id()));
+        JsonNode alone = measureModel(second, "{\"dataset\": {\"trainSize\": 200}}");
+
+        JsonNode group = interpolated.get("groups").get(0);
+        JsonNode pair = group.get("interpolations").get(0);
+        double firstLoss = group.get("runs").get(0).get("baselineLoss").asDouble();
+        double secondLoss = alone.get("groups").get(0).get("runs").get(0).get("baselineLoss").asDouble();
+        assertThat(pair.get("runA").asInt()).isZero();
+        assertThat(pair.get("runB").isNull()).isTrue();
+        assertThat(pair.get("modelB").asLong()).isEqualTo(second.id());
+        assertThat(pair.get("result").get("lossA").asDouble()).isCloseTo(firstLoss, within(1e-5 * firstLoss));
+        assertThat(pair.get("result").get("lossB").asDouble()).isCloseTo(secondLoss, within(1e-5 * secondLoss));
+        assertThat(group.get("runs").get(0).get("measures").get(0).get("hessian").get("topEigenvalues")).hasSize(1);
+        mvc.perform(post("/api/models/" + first.id() + "/flatness").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"flatness\": {\"interpolation\": {\"model\": 987654}}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("flatness.interpolation.model"))
+                .andExpect(jsonPath("$.errors[0].message", org.hamcrest.Matchers.containsString("987654 not found")));
+        mvc.perform(post("/api/models/" + first.id() + "/flatness").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"flatness\": {\"interpolation\": {}}}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("flatness.interpolation.model"));
+    }
+
+    private JsonNode measureModel(ModelInfo model, String settings) throws Exception {
+        String location = mvc.perform(post("/api/models/" + model.id() + "/flatness").contentType(MediaType.APPLICATION_JSON)
+                        .content(settings))
+                .andExpect(status().isAccepted())
+                .andReturn().getResponse().getHeader("Location");
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
+            String body = mvc.perform(get(location)).andReturn().getResponse().getContentAsString();
+            return json.readTree(body).get("status").asString().equals("SUCCEEDED");
+        });
+        return json.readTree(mvc.perform(get(location + "/results")).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString());
+    }
+
+    @Test
     void modelSpecMustMatchModel() throws Exception {
         ModelInfo model = importModel(fixture("model.safetensors"), null);
 
