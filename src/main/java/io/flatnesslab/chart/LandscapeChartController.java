@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 import io.flatnesslab.chart.LandscapeChartRenderer.Series;
 import io.flatnesslab.experiment.ExperimentNotFoundException;
@@ -17,6 +18,7 @@ import io.flatnesslab.experiment.FieldViolation;
 import io.flatnesslab.experiment.InvalidRequestException;
 import io.flatnesslab.experiment.MeasureResults.PairInterpolation;
 import io.flatnesslab.experiment.MeasureResults.RunMeasures;
+import io.flatnesslab.experiment.MeasureResults.ScalarSummary;
 import io.flatnesslab.experiment.NetworkVariant;
 import io.flatnesslab.flatness.HessianResult;
 import io.flatnesslab.flatness.LandscapeScan.SliceResult;
@@ -55,9 +57,48 @@ class LandscapeChartController {
 
     private final LandscapeChartRenderer renderer;
 
-    LandscapeChartController(ExperimentService experiments, LandscapeChartRenderer renderer) {
+    private final MeasureComparisonRenderer comparison;
+
+    LandscapeChartController(ExperimentService experiments, LandscapeChartRenderer renderer,
+            MeasureComparisonRenderer comparison) {
         this.experiments = experiments;
         this.renderer = renderer;
+        this.comparison = comparison;
+    }
+
+    @GetMapping(value = "/measures.png", produces = MediaType.IMAGE_PNG_VALUE)
+    @Operation(summary = "One scalar measure compared across groups: mean over runs with ± std error bars",
+            description = "measure is a name from the results' measureSummary, for example hessian.topEigenvalue, "
+                    + "worstCase.mean, pacBayes.sigma or generalization.lossGap.")
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = "image/png"))
+    @ApiResponse(responseCode = "400", description = "Invalid parameter or unknown measure", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "404", description = "No such experiment", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "409", description = "Not finished yet", content = @Content(mediaType = "application/problem+json"))
+    ResponseEntity<byte[]> measures(@PathVariable long id,
+            @Parameter(description = "Scalar measure name from measureSummary", example = "hessian.topEigenvalue")
+            @RequestParam String measure,
+            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "800") @Min(200) @Max(4000) int width,
+            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "500") @Min(150) @Max(3000) int height,
+            @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
+        checkParameters(parameters, Set.of("measure", "width", "height"));
+        ExperimentResults results = experiments.results(id);
+
+        List<MeasureComparisonRenderer.Bar> bars = new ArrayList<>();
+        Set<String> available = new TreeSet<>();
+        for (GroupResults group : results.groups()) {
+            for (ScalarSummary summary : group.measureSummary()) {
+                available.add(summary.measure());
+                if (summary.measure().equals(measure)) {
+                    bars.add(new MeasureComparisonRenderer.Bar(group.key(), summary.mean(), summary.std(), summary.runs()));
+                }
+            }
+        }
+        if (bars.isEmpty()) {
+            throw invalid("measure", "experiment " + id + " has no measure '" + measure + "'; its measures are "
+                    + available);
+        }
+
+        return png(comparison.render(measure, bars, width, height));
     }
 
     @GetMapping(value = "/slice.png", produces = MediaType.IMAGE_PNG_VALUE)

@@ -264,6 +264,8 @@ class FurtherMeasuresEndToEndTests {
         assertPng(charts + "surface.png?run=1&levels=6", 800, 700);
         assertPng(charts + "interpolation.png?yScale=log", 900, 560);
         assertPng(charts + "hessian-density.png?width=640&height=400", 640, 400);
+        assertPng(charts + "measures.png?measure=hessian.topEigenvalue", 800, 500);
+        assertPng(charts + "measures.png?measure=generalization.lossGap&width=500&height=300", 500, 300);
         String csv = mvc.perform(get(charts + "surface.csv?run=0"))
                 .andExpect(status().isOk())
                 .andExpect(content().contentTypeCompatibleWith("text/csv"))
@@ -290,6 +292,10 @@ class FurtherMeasuresEndToEndTests {
         mvc.perform(get(charts + "surface.png?colour=red"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("colour"));
+        mvc.perform(get(charts + "measures.png?measure=hessian.bottomEigenvalue"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("measure"))
+                .andExpect(jsonPath("$.errors[0].message", containsString("hessian.topEigenvalue")));
         mvc.perform(get(charts + "surface.png?run=7"))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.detail", containsString("run 7")));
