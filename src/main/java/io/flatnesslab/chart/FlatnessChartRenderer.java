@@ -9,6 +9,7 @@ import java.util.List;
 import io.flatnesslab.experiment.ExperimentResults;
 import io.flatnesslab.experiment.ExperimentResults.GroupResults;
 import io.flatnesslab.experiment.ExperimentResults.OverRuns;
+import io.flatnesslab.flatness.DirectionNormalization;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -54,7 +55,10 @@ class FlatnessChartRenderer {
             dataset.addSeries(series);
         }
 
-        ValueAxis xAxis = logScale ? new LogAxis("ε (L2 norm of the perturbation)") : new NumberAxis("ε (L2 norm of the perturbation)");
+        String epsilon = results.normalization() == null || results.normalization() == DirectionNormalization.GLOBAL
+                ? "ε (L2 norm of the perturbation)"
+                : "ε (relative to the parameters, " + results.normalization() + " directions)";
+        ValueAxis xAxis = logScale ? new LogAxis(epsilon) : new NumberAxis(epsilon);
         if (xAxis instanceof LogAxis log) {
             // One tick per decade, labelled 0.001, 0.01, ... instead of 10^-2.9, 10^-2.8, ...
             log.setSmallestValue(1e-12);

@@ -77,8 +77,8 @@ class LandscapeChartController {
     ResponseEntity<byte[]> measures(@PathVariable long id,
             @Parameter(description = "Scalar measure name from measureSummary", example = "hessian.topEigenvalue")
             @RequestParam String measure,
-            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "800") @Min(200) @Max(4000) int width,
-            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "500") @Min(150) @Max(3000) int height,
+            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "800") @Min(value = 200, message = "must be at least 200") @Max(value = 4000, message = "must be at most 4000") int width,
+            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "500") @Min(value = 150, message = "must be at least 150") @Max(value = 3000, message = "must be at most 3000") int height,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         checkParameters(parameters, Set.of("measure", "width", "height"));
         ExperimentResults results = experiments.results(id);
@@ -114,8 +114,8 @@ class LandscapeChartController {
             @Parameter(description = "ORIGINAL or RESCALED") @RequestParam(defaultValue = "ORIGINAL") String variant,
             @Parameter(description = "loss or accuracy") @RequestParam(defaultValue = "loss") String quantity,
             @Parameter(description = "Scale of the y axis: linear or log") @RequestParam(defaultValue = "linear") String yScale,
-            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(200) @Max(4000) int width,
-            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(150) @Max(3000) int height,
+            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(value = 200, message = "must be at least 200") @Max(value = 4000, message = "must be at most 4000") int width,
+            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(value = 150, message = "must be at least 150") @Max(value = 3000, message = "must be at most 3000") int height,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         checkParameters(parameters, Set.of("group", "run", "variant", "quantity", "yScale", "width", "height"));
         boolean accuracy = quantity(quantity);
@@ -143,8 +143,10 @@ class LandscapeChartController {
             throw missing(results, selected, "slice", "flatness.slice");
         }
 
-        String title = "Landscape slices of " + selected.key() + (network == NetworkVariant.RESCALED ? " (rescaled)" : "");
-        return png(renderer.renderSlice(title, "α", alphas, series, width, height, log && !accuracy));
+        String title = (accuracy ? "Training accuracy" : "Training loss") + " along landscape slices of " + selected.key()
+                + (network == NetworkVariant.RESCALED ? " (rescaled)" : "");
+        return png(renderer.renderSlice(title, "α", accuracy ? "training accuracy" : "training loss", alphas, series,
+                width, height, log && !accuracy));
     }
 
     @GetMapping(value = "/surface.png", produces = MediaType.IMAGE_PNG_VALUE)
@@ -158,10 +160,10 @@ class LandscapeChartController {
             @Parameter(description = "Group key; required when the experiment has several groups") @RequestParam(required = false) String group,
             @Parameter(description = "0-based run index") @RequestParam(defaultValue = "0") int run,
             @Parameter(description = "ORIGINAL or RESCALED") @RequestParam(defaultValue = "ORIGINAL") String variant,
-            @Parameter(description = "Number of contour levels, 0 to 50") @RequestParam(defaultValue = "12") @Min(0) @Max(50) int levels,
+            @Parameter(description = "Number of contour levels, 0 to 50") @RequestParam(defaultValue = "12") @Min(value = 0, message = "must be at least 0") @Max(value = 50, message = "must be at most 50") int levels,
             @Parameter(description = "Scale of the colours and contour levels: log or linear") @RequestParam(defaultValue = "log") String zScale,
-            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "800") @Min(200) @Max(4000) int width,
-            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "700") @Min(150) @Max(3000) int height,
+            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "800") @Min(value = 200, message = "must be at least 200") @Max(value = 4000, message = "must be at most 4000") int width,
+            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "700") @Min(value = 150, message = "must be at least 150") @Max(value = 3000, message = "must be at most 3000") int height,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         checkParameters(parameters, Set.of("group", "run", "variant", "levels", "zScale", "width", "height"));
         boolean log = scale("zScale", zScale);
@@ -203,8 +205,8 @@ class LandscapeChartController {
             @Parameter(description = "Group key; all groups when absent") @RequestParam(required = false) String group,
             @Parameter(description = "loss or accuracy") @RequestParam(defaultValue = "loss") String quantity,
             @Parameter(description = "Scale of the y axis: linear or log") @RequestParam(defaultValue = "linear") String yScale,
-            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(200) @Max(4000) int width,
-            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(150) @Max(3000) int height,
+            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(value = 200, message = "must be at least 200") @Max(value = 4000, message = "must be at most 4000") int width,
+            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(value = 150, message = "must be at least 150") @Max(value = 3000, message = "must be at most 3000") int height,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         checkParameters(parameters, Set.of("group", "quantity", "yScale", "width", "height"));
         boolean accuracy = quantity(quantity);
@@ -231,8 +233,9 @@ class LandscapeChartController {
                     + "and runsPerGroup of at least 2");
         }
 
-        return png(renderer.renderInterpolation("Interpolation between runs", "t", t, series, width, height,
-                log && !accuracy));
+        return png(renderer.renderInterpolation((accuracy ? "Training accuracy" : "Training loss")
+                + " along the interpolation between runs", "t", accuracy ? "training accuracy" : "training loss", t,
+                series, width, height, log && !accuracy));
     }
 
     @GetMapping(value = "/hessian-density.png", produces = MediaType.IMAGE_PNG_VALUE)
@@ -247,8 +250,8 @@ class LandscapeChartController {
             @Parameter(description = "0-based run index") @RequestParam(defaultValue = "0") int run,
             @Parameter(description = "ORIGINAL or RESCALED") @RequestParam(defaultValue = "ORIGINAL") String variant,
             @Parameter(description = "Scale of the density axis: log or linear") @RequestParam(defaultValue = "log") String yScale,
-            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(200) @Max(4000) int width,
-            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(150) @Max(3000) int height,
+            @Parameter(description = "Width in pixels, 200 to 4000") @RequestParam(defaultValue = "900") @Min(value = 200, message = "must be at least 200") @Max(value = 4000, message = "must be at most 4000") int width,
+            @Parameter(description = "Height in pixels, 150 to 3000") @RequestParam(defaultValue = "560") @Min(value = 150, message = "must be at least 150") @Max(value = 3000, message = "must be at most 3000") int height,
             @Parameter(hidden = true) @RequestParam MultiValueMap<String, String> parameters) {
         checkParameters(parameters, Set.of("group", "run", "variant", "yScale", "width", "height"));
         boolean log = scale("yScale", yScale);

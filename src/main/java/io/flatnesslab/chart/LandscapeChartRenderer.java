@@ -112,7 +112,13 @@ class LandscapeChartRenderer {
      */
     byte[] renderSlice(String title, String xLabel, double[] x, List<Series> series, int width, int height,
             boolean logScale) {
-        return png(lineChart(title, xLabel, x, series, width, height, logScale, false), width, height);
+        return png(lineChart(title, xLabel, "loss", x, series, width, height, logScale, false), width, height);
+    }
+
+    /** Renders a slice of {@code quantity} (for example "accuracy") against α. */
+    byte[] renderSlice(String title, String xLabel, String quantity, double[] x, List<Series> series, int width,
+            int height, boolean logScale) {
+        return png(lineChart(title, xLabel, quantity, x, series, width, height, logScale, false), width, height);
     }
 
     /**
@@ -123,7 +129,13 @@ class LandscapeChartRenderer {
      */
     byte[] renderInterpolation(String title, String xLabel, double[] t, List<Series> series, int width, int height,
             boolean logScale) {
-        return png(lineChart(title, xLabel, t, series, width, height, logScale, true), width, height);
+        return png(lineChart(title, xLabel, "loss", t, series, width, height, logScale, true), width, height);
+    }
+
+    /** Renders an interpolation of {@code quantity} (for example "accuracy") against t. */
+    byte[] renderInterpolation(String title, String xLabel, String quantity, double[] t, List<Series> series,
+            int width, int height, boolean logScale) {
+        return png(lineChart(title, xLabel, quantity, t, series, width, height, logScale, true), width, height);
     }
 
     /**
@@ -165,6 +177,12 @@ class LandscapeChartRenderer {
 
     JFreeChart lineChart(String title, String xLabel, double[] x, List<Series> series, int width, int height,
             boolean logScale, boolean markEndpoints) {
+        return lineChart(title, xLabel, "loss", x, series, width, height, logScale, markEndpoints);
+    }
+
+    /** Builds a line chart of {@code quantity}, the name of the y axis, against x. */
+    JFreeChart lineChart(String title, String xLabel, String quantity, double[] x, List<Series> series, int width,
+            int height, boolean logScale, boolean markEndpoints) {
         ChartInputs.requireNonNull("title", title);
         ChartInputs.requireNonNull("xLabel", xLabel);
         String axisName = markEndpoints ? "t" : "x";
@@ -174,7 +192,7 @@ class LandscapeChartRenderer {
 
         NumberAxis xAxis = new NumberAxis(xLabel);
         xAxis.setAutoRangeIncludesZero(false);
-        ValueAxis yAxis = lossAxis(logScale ? "loss (log scale)" : "loss", logScale);
+        ValueAxis yAxis = lossAxis(logScale ? quantity + " (log scale)" : quantity, logScale);
 
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         for (int i = 0; i < series.size(); i++) {

@@ -2,6 +2,7 @@ package io.flatnesslab.experiment;
 
 import java.util.List;
 
+import io.flatnesslab.flatness.DirectionNormalization;
 import io.flatnesslab.training.EpochStats;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -10,6 +11,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * measured loss increase, with means and population standard deviations.
  *
  * @param complete whether every run of the spec is included (false for FAILED or CANCELLED)
+ * @param normalization scaling of the random directions; every value but GLOBAL makes ε
+ *     relative to the parameters
  */
 @Schema(description = "Per group and run: training summary, baseline loss and loss increases")
 public record ExperimentResults(
@@ -19,6 +22,7 @@ public record ExperimentResults(
         TrainingData trainingData,
         List<Double> epsilons,
         int directions,
+        DirectionNormalization normalization,
         List<GroupResults> groups) {
 
     /**

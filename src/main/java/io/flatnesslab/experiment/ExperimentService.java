@@ -297,7 +297,7 @@ public class ExperimentService {
                 testIndices == null ? 0 : testIndices.size(), testIndices);
         boolean complete = experiment.getStatus() == ExperimentStatus.SUCCEEDED && stored.size() == spec.totalRuns();
         return new ExperimentResults(id, experiment.getStatus(), complete, data, spec.flatness().epsilons(),
-                spec.flatness().directions(), groups);
+                spec.flatness().directions(), spec.flatness().normalization(), groups);
     }
 
     /**

@@ -24,7 +24,7 @@ public final class FurtherMeasureSettings {
     public static HessianSettings hessian(HessianSpec hessian, long seed) {
         return new HessianSettings(hessian.topK(), HessianSettings.Method.valueOf(hessian.method().name()),
                 hessian.maxIterations(), hessian.tolerance(), hessian.traceSamples(), hessian.densityVectors(),
-                hessian.lanczosSteps(), hessian.finiteDifferenceStep(), seed);
+                hessian.lanczosSteps(), hessian.finiteDifferenceStep(), seed, hessian.product());
     }
 
     public static PacBayesSettings pacBayes(PacBayesSpec pacBayes, long seed) {

@@ -1,5 +1,6 @@
 package io.flatnesslab.experiment;
 
+import io.flatnesslab.flatness.HessianSettings;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.Max;
@@ -19,6 +20,7 @@ import jakarta.validation.constraints.Positive;
  * @param lanczosSteps Lanczos steps per density vector; default 20
  * @param finiteDifferenceStep step h of the central differences; default chosen from the float type
  * @param examples training examples the loss averages over, the first ones of the subset; default all
+ * @param product EXACT (the R-operator, default) or CENTRAL_DIFFERENCE Hessian-vector products
  */
 @Schema(description = "Hessian top-k eigenvalues, trace and spectral density; each Hessian-vector product costs 2 "
         + "gradient evaluations")
@@ -34,7 +36,11 @@ public record HessianSpec(
         @Schema(description = "Step h of the central differences; default from the float type")
         @Positive(message = "must be a positive finite number, e.g. 0.001") Double finiteDifferenceStep,
         @Schema(description = "Training examples used, the first ones of the subset; default all")
-        @Min(value = 1, message = "must be at least 1") Integer examples) {
+        @Min(value = 1, message = "must be at least 1") Integer examples,
+        @Schema(description = "EXACT: Hessian-vector products by the R-operator, exact for ReLU networks; "
+                + "CENTRAL_DIFFERENCE: by central differences of gradients with step finiteDifferenceStep, biased where "
+                + "the step crosses ReLU kinks", defaultValue = "EXACT")
+        HessianSettings.Product product) {
 
     /** Algorithm for the top eigenvalues. */
     public enum HessianMethod {
@@ -49,5 +55,6 @@ public record HessianSpec(
         traceSamples = traceSamples == null ? 10 : traceSamples;
         densityVectors = densityVectors == null ? 1 : densityVectors;
         lanczosSteps = lanczosSteps == null ? 20 : lanczosSteps;
+        product = product == null ? HessianSettings.Product.EXACT : product;
     }
 }

@@ -48,6 +48,15 @@ final class JobMemory {
      * Lanczos with full reorthogonalization keeps one vector per step, so the Hessian dominates.
      */
     static long measureBytes(FlatnessSpec flatness, long parameters) {
+        return measureBytes(flatness, parameters, true);
+    }
+
+    /** Estimates the extra bytes of the further measures as if no Hessian were requested. */
+    static long measureBytesWithoutHessian(FlatnessSpec flatness, long parameters) {
+        return measureBytes(flatness, parameters, false);
+    }
+
+    private static long measureBytes(FlatnessSpec flatness, long parameters, boolean withHessian) {
         long vectors = 0;
         if (flatness.slice() != null || flatness.interpolation() != null) {
             vectors = Math.max(vectors, 3);
@@ -58,7 +67,7 @@ final class JobMemory {
         if (flatness.worstCase() != null || flatness.keskar() != null) {
             vectors = Math.max(vectors, 5);
         }
-        if (flatness.hessian() != null) {
+        if (withHessian && flatness.hessian() != null) {
             vectors = Math.max(vectors, hessianVectors(flatness.hessian()));
         }
         if (vectors == 0 && flatness.reparameterization() == null) {

@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>The scalar summary of each measure, used for the check and the group summary, is:
  * random directions: the mean increase at each ε; slices and surfaces: the mean of L − L(θ)
  * over the grid and directions; worst-case: the mean over minibatches; Keskar: φ; Hessian:
- * the top eigenvalue and the trace; PAC-Bayes: σ and 1/σ².
+ * the top eigenvalue and the trace; PAC-Bayes: σ and 1/σ², only when the search bracketed the
+ * target.
  */
 @Component
 class MeasureReader {
@@ -158,7 +159,8 @@ class MeasureReader {
                 scalars.put("hessian.trace", hessian.trace().mean());
             }
         }
-        if (measured.pacBayes() != null) {
+        // A σ at an end of the search range is a bound, not a measured value, so it is left out.
+        if (measured.pacBayes() != null && measured.pacBayes().bracketed()) {
             scalars.put("pacBayes.sigma", measured.pacBayes().sigma());
             scalars.put("pacBayes.inverseSigmaSquared", measured.pacBayes().inverseSigmaSquared());
         }

@@ -10,6 +10,8 @@ import io.flatnesslab.dataset.Dataset;
 import io.flatnesslab.dataset.DatasetCatalog;
 import io.flatnesslab.dataset.DatasetNotFoundException;
 import io.flatnesslab.dataset.DatasetUnavailableException;
+import io.flatnesslab.flatness.HessianSettings;
+import io.flatnesslab.flatness.Precision;
 import io.flatnesslab.snapshot.ModelInfo;
 import io.flatnesslab.snapshot.ModelNotFoundException;
 import io.flatnesslab.snapshot.ModelService;
@@ -23,6 +25,18 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class SpecValidator {
+
+    /** Largest magnitude of a slice, surface or interpolation grid value. */
+    private static final double MAX_GRID = 1000;
+
+    /**
+     * Range of the reparameterization's α. Beyond it α·W or W/α of a trained network comes near
+     * float32 overflow (3.4e38) or underflow, and the rescaled network no longer computes the
+     * same function.
+     */
+    private static final double MIN_ALPHA = 1e-3;
+
+    private static final double MAX_ALPHA = 1e3;
 
     private final DatasetCatalog datasets;
 
@@ -174,6 +188,10 @@ class SpecValidator {
                 violations.add(new FieldViolation("flatness.hessian", "computes nothing with topK, traceSamples and "
                         + "densityVectors all 0; set at least one of them above 0 or leave hessian out"));
             }
+            if (hessian.finiteDifferenceStep() != null && hessian.product() == HessianSettings.Product.EXACT) {
+                violations.add(new FieldViolation("flatness.hessian.finiteDifferenceStep", "applies only to product "
+                        + "CENTRAL_DIFFERENCE; EXACT products have no step, so leave it out or set product"));
+            }
             if (hessian.method() == HessianSpec.HessianMethod.LANCZOS && hessian.topK() > hessian.maxIterations()) {
                 violations.add(new FieldViolation("flatness.hessian.topK", "must be at most maxIterations "
                         + hessian.maxIterations() + " with method LANCZOS, which finds at most one eigenvalue per step"));
@@ -190,7 +208,11 @@ class SpecValidator {
         }
         if (flatness.reparameterization() != null) {
             ReparameterizationSpec rescaling = flatness.reparameterization();
-            checkFinite("flatness.reparameterization.alpha", rescaling.alpha(), violations);
+            if (!(rescaling.alpha() >= MIN_ALPHA && rescaling.alpha() <= MAX_ALPHA)) {
+                violations.add(new FieldViolation("flatness.reparameterization.alpha", "must be from " + MIN_ALPHA
+                        + " to " + MAX_ALPHA + ", so that the rescaled float32 weights neither overflow nor underflow; got "
+                        + rescaling.alpha()));
+            }
             for (int i = 0; i < spec.groups().size(); i++) {
                 GroupSpec group = spec.groups().get(i);
                 if (group != null && group.hiddenLayers() != null && rescaling.layer() >= group.hiddenLayers().size()) {
@@ -233,9 +255,14 @@ class SpecValidator {
         }
     }
 
+    /**
+     * Checks a grid's range. Grid values are multiples of a direction scaled to the parameters (or
+     * of the step between two runs), so values beyond ±1000 only evaluate overflowed networks.
+     */
     private static void checkGrid(String field, double min, double max, List<FieldViolation> violations) {
-        if (!Double.isFinite(min) || !Double.isFinite(max)) {
-            violations.add(new FieldViolation(field, "min and max must be finite numbers; got " + min + " and " + max));
+        if (!Double.isFinite(min) || !Double.isFinite(max) || Math.abs(min) > MAX_GRID || Math.abs(max) > MAX_GRID) {
+            violations.add(new FieldViolation(field, "min and max must be numbers from -" + (int) MAX_GRID + " to "
+                    + (int) MAX_GRID + "; got " + min + " and " + max));
         } else if (min >= max) {
             violations.add(new FieldViolation(field + ".max", "must be larger than min " + min + "; got " + max));
         }
@@ -306,17 +333,35 @@ class SpecValidator {
             if (group == null || group.hiddenLayers() == null || group.hiddenLayers().contains(null)) {
                 continue;
             }
-            long needed = JobMemory.estimateBytes(dataset.inputSize(), group.hiddenLayers(), dataset.classCount(),
-                    spec.dataset().trainSize(), spec.flatness().precision())
-                    + JobMemory.measureBytes(spec.flatness(), NetworkFactory.parameterCount(dataset.inputSize(),
-                            group.hiddenLayers(), dataset.classCount()));
-            if (needed > budget) {
-                violations.add(new FieldViolation("groups[" + i + "].hiddenLayers", String.format("a run of this group "
-                        + "needs about %,d MiB of off-heap memory with trainSize %d and precision %s, above the %,d MiB "
-                        + "available; use narrower layers, a smaller dataset.trainSize, precision FLOAT or fewer Hessian "
-                        + "Lanczos steps, or raise flatnesslab.experiments.max-job-memory", needed >> 20, spec.dataset().trainSize(),
-                        spec.flatness().precision(), budget >> 20)));
+            long parameters = NetworkFactory.parameterCount(dataset.inputSize(), group.hiddenLayers(),
+                    dataset.classCount());
+            long base = JobMemory.estimateBytes(dataset.inputSize(), group.hiddenLayers(), dataset.classCount(),
+                    spec.dataset().trainSize(), spec.flatness().precision());
+            long needed = base + JobMemory.measureBytes(spec.flatness(), parameters);
+            if (needed <= budget) {
+                continue;
             }
+            HessianSpec hessian = spec.flatness().hessian();
+            long withoutHessian = base + JobMemory.measureBytesWithoutHessian(spec.flatness(), parameters);
+            if (hessian != null && withoutHessian <= budget) {
+                // Only the Hessian's stored Lanczos basis does not fit, so name the setting that sizes it.
+                String field = hessian.method() == HessianSpec.HessianMethod.LANCZOS && hessian.topK() > 0
+                        && hessian.maxIterations() >= hessian.lanczosSteps() ? "flatness.hessian.maxIterations"
+                        : "flatness.hessian.lanczosSteps";
+                violations.add(new FieldViolation(field, String.format("the Hessian of group '%s' keeps one "
+                        + "parameter-sized vector (%,d MiB) per Lanczos step and needs about %,d MiB of off-heap memory "
+                        + "in all, above the %,d MiB available; lower lanczosSteps (or densityVectors to 0), or "
+                        + "maxIterations with method LANCZOS, or raise flatnesslab.experiments.max-job-memory",
+                        group.key(), (4 * parameters) >> 20, needed >> 20, budget >> 20)));
+                continue;
+            }
+            violations.add(new FieldViolation("groups[" + i + "].hiddenLayers", String.format("a run of this group "
+                    + "needs about %,d MiB of off-heap memory with trainSize %d%s, above the %,d MiB available; use "
+                    + "narrower layers or a smaller dataset.trainSize%s, or raise flatnesslab.experiments.max-job-memory",
+                    needed >> 20, spec.dataset().trainSize(),
+                    spec.flatness().precision() == Precision.DOUBLE ? " and precision DOUBLE" : "",
+                    budget >> 20,
+                    spec.flatness().precision() == Precision.DOUBLE ? ", precision FLOAT" : "")));
         }
     }
 

@@ -14,11 +14,14 @@ import org.slf4j.LoggerFactory;
  * Estimator of the Hessian spectrum of the training loss at the trained parameters θ₀: the
  * largest eigenvalues, the trace and the spectral density, all from Hessian-vector products.
  *
- * <p>Hessian-vector product (DL4J has no double backpropagation), for a unit vector v:
+ * <p>Hessian-vector products, for a unit vector v. DL4J has no double backpropagation, so
+ * either EXACT products run Pearlmutter's R-operator through the forward and backward passes
+ * written out in {@link ExactHessianProduct}, or CENTRAL_DIFFERENCE products take
  * <pre>
  *   H·v ≈ [∇L(θ₀ + h·v) − ∇L(θ₀ − h·v)] / (2h),   h = u^(1/3)·max(1, ||θ₀||₂/√N) by default
  * </pre>
- * with u = 2⁻²³ in float32 and 2⁻⁵² in float64. {@link HessianVectorProduct} derives the step.
+ * with u = 2⁻²³ in float32 and 2⁻⁵² in float64; {@link CentralDifferenceProduct} derives the step.
+ * On ReLU networks the difference straddles kinks of the loss, which biases it (see there).
  *
  * <p>Largest eigenvalues λ₁ ≥ … ≥ λ_k:
  * <ul>
@@ -98,15 +101,18 @@ public final class HessianEstimator {
      */
     public static HessianResult estimate(LossLandscape landscape, HessianSettings settings) {
         long gradientsBefore = landscape.gradientEvaluations();
-        double step = settings.finiteDifferenceStep() != null ? settings.finiteDifferenceStep()
+        boolean exact = settings.product() == HessianSettings.Product.EXACT;
+        Double step = exact ? null : settings.finiteDifferenceStep() != null ? settings.finiteDifferenceStep()
                 : defaultFiniteDifferenceStep(landscape);
-        LOG.info("Estimating the Hessian spectrum of {} parameters in {} with h = {}: {}, at most {} gradient evaluations",
-                landscape.parameterCount(), landscape.dataType(), step, settings, plannedGradientEvaluations(settings));
+        LOG.info("Estimating the Hessian spectrum of {} parameters in {} with {} products (h = {}): {}, at most {} "
+                + "gradient evaluations", landscape.parameterCount(), landscape.dataType(), settings.product(), step,
+                settings, plannedGradientEvaluations(settings));
 
         List<Eigenvalue> eigenvalues = List.of();
         Trace trace = null;
         Density density = null;
-        try (HessianVectorProduct product = new HessianVectorProduct(landscape, step)) {
+        try (HessianVectorProduct product = exact ? new ExactHessianProduct(landscape)
+                : new CentralDifferenceProduct(landscape, step)) {
             if (settings.topK() > 0) {
                 eigenvalues = settings.method() == HessianSettings.Method.POWER
                         ? TopEigenvalues.power(product, landscape, settings, k -> partSeed(settings.seed(), POWER_PART, k))
@@ -126,7 +132,7 @@ public final class HessianEstimator {
         long gradients = landscape.gradientEvaluations() - gradientsBefore;
         LOG.info("Estimated the Hessian spectrum with {} gradient evaluations: top eigenvalues {}, trace {}",
                 gradients, eigenvalues, trace);
-        return new HessianResult(eigenvalues, trace, density, step, gradients);
+        return new HessianResult(eigenvalues, trace, density, settings.product(), step, gradients);
     }
 
     /** Computes the maximum number of gradient evaluations of {@link #estimate} with {@code settings}. */
@@ -170,7 +176,7 @@ public final class HessianEstimator {
 
     /** Computes the default finite-difference step u^(1/3)·max(1, ||θ₀||₂/√N) of {@code landscape}. */
     public static double defaultFiniteDifferenceStep(LossLandscape landscape) {
-        return HessianVectorProduct.defaultStep(landscape);
+        return CentralDifferenceProduct.defaultStep(landscape);
     }
 
     /** Derives the seed of vector {@code index} of a part from the settings' seed. */

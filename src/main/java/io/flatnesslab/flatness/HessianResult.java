@@ -9,11 +9,12 @@ import java.util.List;
  * @param topEigenvalues largest eigenvalues, largest first, or empty when topK is 0
  * @param trace Hutchinson estimate of tr(H), or null when traceSamples is 0
  * @param density spectral density by stochastic Lanczos quadrature, or null when densityVectors is 0
- * @param finiteDifferenceStep step h of every Hessian-vector product
+ * @param product how the Hessian-vector products were computed
+ * @param finiteDifferenceStep step h of every central-difference product, or null for EXACT
  * @param gradientEvaluations gradient evaluations the estimate made, as the landscape counted them
  */
 public record HessianResult(List<Eigenvalue> topEigenvalues, Trace trace, Density density,
-        double finiteDifferenceStep, long gradientEvaluations) {
+        HessianSettings.Product product, Double finiteDifferenceStep, long gradientEvaluations) {
 
     public HessianResult {
         topEigenvalues = List.copyOf(topEigenvalues);

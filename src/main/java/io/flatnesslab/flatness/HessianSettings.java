@@ -15,11 +15,29 @@ package io.flatnesslab.flatness;
  *     the spectral density
  * @param lanczosSteps Lanczos steps per density start vector
  * @param finiteDifferenceStep step h of the central-difference Hessian-vector product, or null for
- *     the default rule of {@link HessianVectorProduct}
+ *     the default rule of {@link CentralDifferenceProduct}; ignored by EXACT products
  * @param seed seed from which every start vector and sample vector is derived
+ * @param product how Hessian-vector products are computed
  */
 public record HessianSettings(int topK, Method method, int maxIterations, double tolerance, int traceSamples,
-        int densityVectors, int lanczosSteps, Double finiteDifferenceStep, long seed) {
+        int densityVectors, int lanczosSteps, Double finiteDifferenceStep, long seed, Product product) {
+
+    /** Computation of the Hessian-vector products. */
+    public enum Product {
+
+        /** Pearlmutter's R-operator on ReLU networks with softmax cross-entropy: exact, no step. */
+        EXACT,
+
+        /** Central difference of two backpropagated gradients, with step finiteDifferenceStep. */
+        CENTRAL_DIFFERENCE
+    }
+
+    /** Settings with central-difference products. */
+    public HessianSettings(int topK, Method method, int maxIterations, double tolerance, int traceSamples,
+            int densityVectors, int lanczosSteps, Double finiteDifferenceStep, long seed) {
+        this(topK, method, maxIterations, tolerance, traceSamples, densityVectors, lanczosSteps, finiteDifferenceStep,
+                seed, Product.CENTRAL_DIFFERENCE);
+    }
 
     /** Algorithm for the largest eigenvalues. */
     public enum Method {
@@ -51,6 +69,9 @@ public record HessianSettings(int topK, Method method, int maxIterations, double
         requireInRange("topK", topK, 0, MAX_TOP_K);
         if (method == null) {
             throw new IllegalArgumentException("method must be POWER or LANCZOS, got null");
+        }
+        if (product == null) {
+            throw new IllegalArgumentException("product must be EXACT or CENTRAL_DIFFERENCE, got null");
         }
         int maxIterationsCap = method == Method.LANCZOS ? MAX_LANCZOS_STEPS : MAX_POWER_ITERATIONS;
         int minIterations = method == Method.LANCZOS ? Math.max(1, topK) : 1;

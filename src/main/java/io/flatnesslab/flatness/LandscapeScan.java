@@ -1,5 +1,9 @@
 package io.flatnesslab.flatness;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -145,10 +149,18 @@ public final class LandscapeScan {
         double[] grid = new double[points];
         for (int i = 0; i < points; i++) {
             double value = min + i * width / (points - 1);
-            grid[i] = Math.abs(value) < 1e-12 * width ? 0.0 : value;
+            grid[i] = Math.abs(value) < 1e-12 * width ? 0.0 : roundToTwelveDigits(value);
         }
         grid[points - 1] = max;
         return grid;
+    }
+
+    /**
+     * Rounds to 12 significant digits, so that a grid from −1 to 1 in steps of 0.1 holds 0.3 and
+     * not 0.30000000000000004; the change is far below any loss difference it could cause.
+     */
+    private static double roundToTwelveDigits(double value) {
+        return new BigDecimal(value).round(new MathContext(12, RoundingMode.HALF_EVEN)).doubleValue();
     }
 
     /** Writes {@code from} + {@code step}·{@code direction} into {@code theta}. */

@@ -166,6 +166,23 @@ public final class LossLandscape implements AutoCloseable {
         return loss;
     }
 
+    /** The network, at θ₀ unless an evaluation is in progress. */
+    MultiLayerNetwork network() {
+        return network;
+    }
+
+    /**
+     * Counts {@code count} gradient evaluations made outside this class, such as an exact
+     * Hessian-vector product, after polling for cancellation.
+     */
+    void countGradientEvaluations(int count) {
+        checkCancelled();
+        for (int i = 0; i < count; i++) {
+            gradientEvaluations++;
+            listener.onGradientEvaluation();
+        }
+    }
+
     /** Puts θ₀ back into the network's parameters. */
     public void restore() {
         network.params().assign(origin);

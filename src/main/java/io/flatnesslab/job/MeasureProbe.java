@@ -89,7 +89,7 @@ public final class MeasureProbe {
         measures.put("keskar", landscape -> KeskarSharpness.measure(landscape, FurtherMeasureSettings.keskar(
                 new KeskarSpec(null, null, null, null, null), TRAIN_SIZE, 4)).sharpness());
         measures.put("hessian", landscape -> HessianEstimator.estimate(landscape, FurtherMeasureSettings.hessian(
-                new HessianSpec(null, null, null, null, null, null, null, null, null), 5)).topEigenvalues().get(0).value());
+                new HessianSpec(null, null, null, null, null, null, null, null, null, null), 5)).topEigenvalues().get(0).value());
         measures.put("pacBayes", landscape -> PacBayesFlatness.measure(landscape, FurtherMeasureSettings.pacBayes(
                 new PacBayesSpec(null, null, null, null, null, null), 6)).sigma());
 

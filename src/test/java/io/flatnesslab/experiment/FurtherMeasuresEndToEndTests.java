@@ -70,7 +70,7 @@ class FurtherMeasuresEndToEndTests {
                 "worstCase": {"radius": 0.05, "iterations": 5, "batches": 1},
                 "keskar": {"iterations": 3},
                 "hessian": {"topK": 2, "maxIterations": 15, "traceSamples": 4, "densityVectors": 1, "lanczosSteps": 8},
-                "pacBayes": {"samples": 2, "bisectionSteps": 6},
+                "pacBayes": {"samples": 2, "bisectionSteps": 6, "targetErrorIncrease": 0.02},
                 "reparameterization": {"layer": 1, "alpha": 4}
               }
             }""";
@@ -83,13 +83,13 @@ class FurtherMeasuresEndToEndTests {
             {
               "seed": 6,
               "dataset": {"trainSize": 100, "testSize": 0},
-              "training": {"batchSize": 25, "maxEpochs": 2},
+              "training": {"batchSize": 10, "maxEpochs": 8},
               "groups": [{"key": "scaled", "hiddenLayers": [10, 6]}],
               "runsPerGroup": 1,
               "flatness": {
                 "epsilons": [0.02, 0.1], "directions": 2, "normalization": "ELEMENTWISE",
                 "worstCase": {"radius": 0.02, "adaptive": true, "iterations": 3, "batches": 2},
-                "pacBayes": {"samples": 2, "bisectionSteps": 5, "magnitudeAware": true},
+                "pacBayes": {"samples": 2, "bisectionSteps": 5, "magnitudeAware": true, "targetErrorIncrease": 0.02},
                 "reparameterization": {"layer": 0, "alpha": 4}
               }
             }""";
@@ -186,6 +186,7 @@ class FurtherMeasuresEndToEndTests {
             assertThat(hessian.density().grid()).hasSameSizeAs(hessian.density().values());
             assertThat(original.keskar().sharpness()).isGreaterThanOrEqualTo(0.0);
             assertThat(original.pacBayes().sigma()).isPositive();
+            assertThat(original.pacBayes().bracketed()).isTrue();
             assertThat(original.pacBayes().inverseSigmaSquared())
                     .isCloseTo(1 / (original.pacBayes().sigma() * original.pacBayes().sigma()), within(1e-9));
             assertThat(original.costs()).extracting(MeasureResults.Cost::measure)
@@ -238,6 +239,7 @@ class FurtherMeasuresEndToEndTests {
         assertThat(rows.get("randomDirections.meanIncrease[epsilon=0.02]").relativeChange()).isCloseTo(0.0, within(1e-5));
         assertThat(rows.get("randomDirections.meanIncrease[epsilon=0.1]").relativeChange()).isCloseTo(0.0, within(1e-5));
         assertThat(rows.get("worstCase.mean").relativeChange()).isCloseTo(0.0, within(1e-3));
+        assertThat(variant(run, NetworkVariant.ORIGINAL).pacBayes().bracketed()).isTrue();
         assertThat(rows.get("pacBayes.sigma").after()).isEqualTo(rows.get("pacBayes.sigma").before());
         assertThat(rows.values()).allMatch(Invariance::invariant);
     }

@@ -62,7 +62,7 @@ class HessianEstimatorTests {
                 INDArray random = landscape.newVector();
                 ParameterVectors.fillUnitRademacher(random, 3);
                 INDArray top = topEigenvector(landscape);
-                double defaultStep = HessianVectorProduct.defaultStep(landscape);
+                double defaultStep = CentralDifferenceProduct.defaultStep(landscape);
 
                 for (INDArray direction : List.of(random, top)) {
                     double[] exact = closedFormProduct(regressionData, direction);
@@ -209,7 +209,7 @@ class HessianEstimatorTests {
         assertThat(smallestHiddenPreActivation(network, data)).isGreaterThan(2 * SECOND_DIFFERENCE_STEP * largestFeature(data));
 
         try (LossLandscape landscape = new LossLandscape(network, data, Precision.DOUBLE, EvaluationListener.NONE, () -> false);
-                HessianVectorProduct product = new HessianVectorProduct(landscape, HessianVectorProduct.defaultStep(landscape))) {
+                CentralDifferenceProduct product = new CentralDifferenceProduct(landscape, CentralDifferenceProduct.defaultStep(landscape))) {
             int n = (int) landscape.parameterCount();
             INDArray basisVector = landscape.newVector();
             INDArray column = landscape.newVector();
@@ -236,7 +236,7 @@ class HessianEstimatorTests {
 
         try (LossLandscape landscape = new LossLandscape(network, Tensors.dataSet(examples), Precision.DOUBLE,
                 EvaluationListener.NONE, () -> false);
-                HessianVectorProduct product = new HessianVectorProduct(landscape, HessianVectorProduct.defaultStep(landscape))) {
+                CentralDifferenceProduct product = new CentralDifferenceProduct(landscape, CentralDifferenceProduct.defaultStep(landscape))) {
             INDArray v = landscape.newVector();
             INDArray w = landscape.newVector();
             ParameterVectors.fillUnitRademacher(v, 1);
@@ -473,7 +473,7 @@ class HessianEstimatorTests {
     }
 
     private static double productError(LossLandscape landscape, INDArray direction, double step, double[] exact) {
-        try (HessianVectorProduct product = new HessianVectorProduct(landscape, step)) {
+        try (CentralDifferenceProduct product = new CentralDifferenceProduct(landscape, step)) {
             INDArray computed = landscape.newVector();
             product.apply(direction, computed);
             return relativeError(computed, exact);
