@@ -25,14 +25,14 @@ import jakarta.validation.constraints.Positive;
 @Schema(description = "Hessian top-k eigenvalues, trace and spectral density; each Hessian-vector product costs 2 "
         + "gradient evaluations")
 public record HessianSpec(
-        @Schema(defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer topK,
-        @Schema(defaultValue = "POWER") HessianMethod method,
-        @Schema(defaultValue = "20") @Min(value = 1, message = "must be at least 1") @Max(value = 500, message = "must be at most 500") Integer maxIterations,
-        @Schema(defaultValue = "0.001") @Positive(message = "must be a number in (0, 1), e.g. 0.001")
+        @Schema(description = "Largest eigenvalues to estimate, 0 for none", defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer topK,
+        @Schema(description = "POWER (power iteration with deflation) or LANCZOS", defaultValue = "POWER") HessianMethod method,
+        @Schema(description = "Cap on products per eigenvalue (POWER) or Lanczos steps (LANCZOS)", defaultValue = "20") @Min(value = 1, message = "must be at least 1") @Max(value = 500, message = "must be at most 500") Integer maxIterations,
+        @Schema(description = "Relative change of an eigenvalue below which it counts as converged, in (0, 1)", defaultValue = "0.001") @Positive(message = "must be a number in (0, 1), e.g. 0.001")
         @DecimalMax(value = "1.0", inclusive = false, message = "must be a number in (0, 1), e.g. 0.001") Double tolerance,
-        @Schema(defaultValue = "10") @Min(value = 0, message = "must be at least 0") @Max(value = 1000, message = "must be at most 1000") Integer traceSamples,
-        @Schema(defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer densityVectors,
-        @Schema(defaultValue = "20") @Min(value = 2, message = "must be at least 2") @Max(value = 200, message = "must be at most 200") Integer lanczosSteps,
+        @Schema(description = "Hutchinson samples for tr(H), 0 for none", defaultValue = "10") @Min(value = 0, message = "must be at least 0") @Max(value = 1000, message = "must be at most 1000") Integer traceSamples,
+        @Schema(description = "Start vectors of stochastic Lanczos quadrature, 0 for no density", defaultValue = "1") @Min(value = 0, message = "must be at least 0") @Max(value = 20, message = "must be at most 20") Integer densityVectors,
+        @Schema(description = "Lanczos steps per density vector; each keeps one parameter-sized vector", defaultValue = "20") @Min(value = 2, message = "must be at least 2") @Max(value = 200, message = "must be at most 200") Integer lanczosSteps,
         @Schema(description = "Step h of the central differences; default from the float type")
         @Positive(message = "must be a positive finite number, e.g. 0.001") Double finiteDifferenceStep,
         @Schema(description = "Training examples used, the first ones of the subset; default all")

@@ -17,9 +17,9 @@ import jakarta.validation.constraints.Min;
 @Schema(description = "Linear interpolation between consecutive runs of each group, or from an imported model to a "
         + "second one (model), cost points + 2 loss evaluations per pair")
 public record InterpolationSpec(
-        @Schema(defaultValue = "-0.5") Double min,
-        @Schema(defaultValue = "1.5") Double max,
-        @Schema(defaultValue = "41") @Min(value = 3, message = "must be at least 3") @Max(value = 401, message = "must be at most 401") Integer points,
+        @Schema(description = "First t; t = 0 is the first run, t = 1 the second", defaultValue = "-0.5") Double min,
+        @Schema(description = "Last t", defaultValue = "1.5") Double max,
+        @Schema(description = "Grid points including both ends", defaultValue = "41") @Min(value = 3, message = "must be at least 3") @Max(value = 401, message = "must be at most 401") Integer points,
         @Schema(description = "When measuring an imported model: id of a second imported model of the same "
                 + "architecture to interpolate to", example = "null") Long model) {
 

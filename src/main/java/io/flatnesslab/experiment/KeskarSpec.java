@@ -18,11 +18,11 @@ import jakarta.validation.constraints.Positive;
  */
 @Schema(description = "Keskar et al. ε-sharpness, cost batches × (iterations + 1) gradient evaluations")
 public record KeskarSpec(
-        @Schema(defaultValue = "0.001") @Positive(message = "must be a positive finite number, e.g. 0.001") Double epsilon,
-        @Schema(defaultValue = "10") @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000") Integer iterations,
-        @Schema(defaultValue = "0.5") @Positive(message = "must be a number in (0, 2], e.g. 0.5")
+        @Schema(description = "Box size ε: |δ_i| ≤ ε·(|θ_i| + 1)", defaultValue = "0.001") @Positive(message = "must be a positive finite number, e.g. 0.001") Double epsilon,
+        @Schema(description = "Sign-gradient ascent steps", defaultValue = "10") @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000") Integer iterations,
+        @Schema(description = "Ascent step as a fraction of each coordinate's box half-width, in (0, 2]", defaultValue = "0.5") @Positive(message = "must be a number in (0, 2], e.g. 0.5")
         @DecimalMax(value = "2.0", message = "must be a number in (0, 2], e.g. 0.5") Double stepSize,
-        @Schema(defaultValue = "1") @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer batches,
+        @Schema(description = "Fixed disjoint minibatches; the result is the mean over them", defaultValue = "1") @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer batches,
         @Schema(description = "Examples per minibatch; default trainSize / batches")
         @Min(value = 1, message = "must be at least 1") Integer batchSize) {
 

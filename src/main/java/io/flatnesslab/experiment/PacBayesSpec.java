@@ -20,13 +20,13 @@ import jakarta.validation.constraints.Positive;
  */
 @Schema(description = "PAC-Bayes flatness σ by bisection, cost about 1 + bisectionSteps × samples loss evaluations")
 public record PacBayesSpec(
-        @Schema(defaultValue = "0.1") @Positive(message = "must be a number in (0, 1), e.g. 0.1")
+        @Schema(description = "Allowed rise of the training error, in (0, 1)", defaultValue = "0.1") @Positive(message = "must be a number in (0, 1), e.g. 0.1")
         @DecimalMax(value = "1.0", inclusive = false, message = "must be a number in (0, 1), e.g. 0.1") Double targetErrorIncrease,
-        @Schema(defaultValue = "false") Boolean magnitudeAware,
-        @Schema(defaultValue = "5") @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer samples,
-        @Schema(defaultValue = "12") @Min(value = 1, message = "must be at least 1") @Max(value = 60, message = "must be at most 60") Integer bisectionSteps,
-        @Schema(defaultValue = "0.00001") @Positive(message = "must be a positive finite number, e.g. 0.00001") Double sigmaMin,
-        @Schema(defaultValue = "10") @Positive(message = "must be a positive finite number, e.g. 10") Double sigmaMax) {
+        @Schema(description = "Noise N(0, σ²·θ_i²) per parameter instead of N(0, σ²) (invariant to ReLU rescaling)", defaultValue = "false") Boolean magnitudeAware,
+        @Schema(description = "Monte Carlo noise draws per σ, the same draws for every σ", defaultValue = "5") @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer samples,
+        @Schema(description = "Bisection steps on log σ", defaultValue = "12") @Min(value = 1, message = "must be at least 1") @Max(value = 60, message = "must be at most 60") Integer bisectionSteps,
+        @Schema(description = "Lower end of the search", defaultValue = "0.00001") @Positive(message = "must be a positive finite number, e.g. 0.00001") Double sigmaMin,
+        @Schema(description = "Upper end of the search", defaultValue = "10") @Positive(message = "must be a positive finite number, e.g. 10") Double sigmaMax) {
 
     public PacBayesSpec {
         targetErrorIncrease = targetErrorIncrease == null ? 0.1 : targetErrorIncrease;

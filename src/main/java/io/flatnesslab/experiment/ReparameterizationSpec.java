@@ -15,8 +15,8 @@ import jakarta.validation.constraints.Positive;
  */
 @Schema(description = "Repeat every measure on an equivalent rescaled network: layer × α, next layer's weights ÷ α")
 public record ReparameterizationSpec(
-        @Schema(defaultValue = "0") @Min(value = 0, message = "must be at least 0") Integer layer,
-        @Schema(defaultValue = "10") @Positive(message = "must be a positive finite number, e.g. 10") Double alpha) {
+        @Schema(description = "0-based linear layer multiplied by α; the next layer's weights are divided by α", defaultValue = "0") @Min(value = 0, message = "must be at least 0") Integer layer,
+        @Schema(description = "Scale factor α, from 0.001 to 1000", defaultValue = "10") @Positive(message = "must be a positive finite number, e.g. 10") Double alpha) {
 
     public ReparameterizationSpec {
         layer = layer == null ? 0 : layer;

@@ -19,12 +19,12 @@ import jakarta.validation.constraints.Min;
 @Schema(description = "1D landscape slice: loss and accuracy at θ + α·d on a grid of α, cost directions × points loss "
         + "evaluations")
 public record SliceSpec(
-        @Schema(defaultValue = "1") @Min(value = 1, message = "must be at least 1") @Max(value = 20, message = "must be at most 20") Integer directions,
-        @Schema(defaultValue = "-1") Double min,
-        @Schema(defaultValue = "1") Double max,
-        @Schema(defaultValue = "51") @Min(value = 3, message = "must be at least 3") @Max(value = 401, message = "must be at most 401") Integer points,
-        @Schema(defaultValue = "FILTER") DirectionNormalization normalization,
-        @Schema(defaultValue = "true") Boolean filterBiases) {
+        @Schema(description = "Random directions, one slice each", defaultValue = "1") @Min(value = 1, message = "must be at least 1") @Max(value = 20, message = "must be at most 20") Integer directions,
+        @Schema(description = "First α of the grid", defaultValue = "-1") Double min,
+        @Schema(description = "Last α of the grid", defaultValue = "1") Double max,
+        @Schema(description = "Grid points including both ends", defaultValue = "51") @Min(value = 3, message = "must be at least 3") @Max(value = 401, message = "must be at most 401") Integer points,
+        @Schema(description = "Scaling of the directions: GLOBAL, LAYER, FILTER or ELEMENTWISE", defaultValue = "FILTER") DirectionNormalization normalization,
+        @Schema(description = "With FILTER, whether each neuron's bias is part of its filter (false leaves biases unperturbed)", defaultValue = "true") Boolean filterBiases) {
 
     public SliceSpec {
         directions = directions == null ? 1 : directions;

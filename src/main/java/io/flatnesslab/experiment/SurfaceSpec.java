@@ -14,11 +14,11 @@ import jakarta.validation.constraints.Min;
 @Schema(description = "2D landscape surface: loss at θ + α·d1 + β·d2 on a points × points grid, cost points² loss "
         + "evaluations")
 public record SurfaceSpec(
-        @Schema(defaultValue = "-1") Double min,
-        @Schema(defaultValue = "1") Double max,
-        @Schema(defaultValue = "21") @Min(value = 3, message = "must be at least 3") @Max(value = 51, message = "must be at most 51") Integer points,
-        @Schema(defaultValue = "FILTER") DirectionNormalization normalization,
-        @Schema(defaultValue = "true") Boolean filterBiases) {
+        @Schema(description = "First α and β of the grid", defaultValue = "-1") Double min,
+        @Schema(description = "Last α and β of the grid", defaultValue = "1") Double max,
+        @Schema(description = "Grid points per axis including both ends", defaultValue = "21") @Min(value = 3, message = "must be at least 3") @Max(value = 51, message = "must be at most 51") Integer points,
+        @Schema(description = "Scaling of the two directions: GLOBAL, LAYER, FILTER or ELEMENTWISE", defaultValue = "FILTER") DirectionNormalization normalization,
+        @Schema(description = "With FILTER, whether each neuron's bias is part of its filter", defaultValue = "true") Boolean filterBiases) {
 
     public SurfaceSpec {
         min = min == null ? -1.0 : min;

@@ -21,13 +21,13 @@ import jakarta.validation.constraints.Positive;
 @Schema(description = "Worst-case sharpness by projected gradient ascent, cost batches × restarts × (iterations + 1) "
         + "gradient evaluations on batchSize examples")
 public record WorstCaseSpec(
-        @Schema(defaultValue = "0.05") @Positive(message = "must be a positive finite number, e.g. 0.05") Double radius,
-        @Schema(defaultValue = "false") Boolean adaptive,
-        @Schema(defaultValue = "10") @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000") Integer iterations,
-        @Schema(defaultValue = "0.5") @Positive(message = "must be a number in (0, 2], e.g. 0.5")
+        @Schema(description = "Radius ρ of the ball of perturbations", defaultValue = "0.05") @Positive(message = "must be a positive finite number, e.g. 0.05") Double radius,
+        @Schema(description = "Constrain ||δ/|θ|||₂ ≤ ρ instead of ||δ||₂ ≤ ρ (invariant to ReLU rescaling)", defaultValue = "false") Boolean adaptive,
+        @Schema(description = "Projected gradient ascent steps per restart", defaultValue = "10") @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000") Integer iterations,
+        @Schema(description = "Ascent step as a fraction of ρ, in (0, 2]", defaultValue = "0.5") @Positive(message = "must be a number in (0, 2], e.g. 0.5")
         @DecimalMax(value = "2.0", message = "must be a number in (0, 2], e.g. 0.5") Double stepSize,
-        @Schema(defaultValue = "1") @Min(value = 1, message = "must be at least 1") @Max(value = 20, message = "must be at most 20") Integer restarts,
-        @Schema(defaultValue = "4") @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer batches,
+        @Schema(description = "Ascent runs per minibatch; the first starts at δ = 0, the others at random points of the sphere", defaultValue = "1") @Min(value = 1, message = "must be at least 1") @Max(value = 20, message = "must be at most 20") Integer restarts,
+        @Schema(description = "Fixed disjoint minibatches; the result is the mean over them", defaultValue = "4") @Min(value = 1, message = "must be at least 1") @Max(value = 100, message = "must be at most 100") Integer batches,
         @Schema(description = "Examples per minibatch; default trainSize / batches")
         @Min(value = 1, message = "must be at least 1") Integer batchSize) {
 
