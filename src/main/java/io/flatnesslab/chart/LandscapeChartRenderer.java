@@ -406,7 +406,8 @@ class LandscapeChartRenderer {
         NumberAxis axis = new NumberAxis(logScale ? "loss (log scale)" : "loss");
         axis.setRange(scale.getLowerBound(), scale.getUpperBound());
         if (logScale) {
-            axis.setNumberFormatOverride(new SignificantFormat(true));
+            int digits = SignificantFormat.digitsForLogSpan(scale.getUpperBound() - scale.getLowerBound());
+            axis.setNumberFormatOverride(new SignificantFormat(true, digits));
         }
 
         PaintScaleLegend legend = new PaintScaleLegend(scale, axis);

@@ -14,14 +14,33 @@ final class SignificantFormat extends NumberFormat {
 
     private final boolean powerOfTen;
 
+    private final int digits;
+
     SignificantFormat(boolean powerOfTen) {
+        this(powerOfTen, 3);
+    }
+
+    /** A format with {@code digits} significant digits, for axes whose range is narrow. */
+    SignificantFormat(boolean powerOfTen, int digits) {
         this.powerOfTen = powerOfTen;
+        this.digits = digits;
+    }
+
+    /**
+     * Returns the significant digits that keep the ticks of a log₁₀ axis spanning {@code span}
+     * decades apart: 3, or more for a range narrower than a twentieth of a decade.
+     */
+    static int digitsForLogSpan(double span) {
+        if (!(span > 0) || span >= 0.05) {
+            return 3;
+        }
+        return (int) Math.min(8, Math.ceil(-Math.log10(span)) + 2);
     }
 
     @Override
     public StringBuffer format(double number, StringBuffer target, FieldPosition position) {
         double value = powerOfTen ? Math.pow(10, number) : number;
-        return target.append(String.format(Locale.ROOT, "%.3g", value));
+        return target.append(String.format(Locale.ROOT, "%." + digits + "g", value));
     }
 
     @Override
