@@ -23,6 +23,7 @@ import io.flatnesslab.experiment.NetworkVariant;
 import io.flatnesslab.flatness.HessianResult;
 import io.flatnesslab.flatness.LandscapeScan.SliceResult;
 import io.flatnesslab.flatness.LandscapeScan.SurfaceResult;
+import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -270,6 +271,15 @@ class LandscapeChartController {
                 + (network == NetworkVariant.RESCALED ? " (rescaled)" : "");
         return png(renderer.renderDensity(title, hessian.density().grid(), hessian.density().values(), top, width, height,
                 log));
+    }
+
+    /** Answers a chart name that no other mapping of this path serves with the names that exist. */
+    @GetMapping("/{chart}")
+    @Hidden
+    ResponseEntity<byte[]> unknownChart(@PathVariable long id, @PathVariable String chart) {
+        throw new ExperimentNotFoundException("chart '" + chart + "' not found; the charts of an experiment are "
+                + "flatness.png, slice.png, surface.png, surface.csv, interpolation.png, hessian-density.png and "
+                + "measures.png under /api/experiments/" + id + "/charts/");
     }
 
     private SurfaceResult surface(long id, String group, int run, NetworkVariant network) {

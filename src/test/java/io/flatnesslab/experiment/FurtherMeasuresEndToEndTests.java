@@ -298,6 +298,10 @@ class FurtherMeasuresEndToEndTests {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.errors[0].field").value("measure"))
                 .andExpect(jsonPath("$.errors[0].message", containsString("hessian.topEigenvalue")));
+        mvc.perform(get(charts + "landscape.png"))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail", containsString("slice.png")));
         mvc.perform(get(charts + "surface.png?run=7"))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.detail", containsString("run 7")));
