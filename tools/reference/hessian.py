@@ -3,8 +3,8 @@
     python3 hessian.py --model model.safetensors --images images-idx3-ubyte.gz \
         --labels labels-idx1-ubyte.gz --indices results.json [--top 3] [--samples 200]
 
-The loss is the mean cross-entropy over the examples that --indices selects (a JSON list of
-dataset indices, or the trainingData object of Flatness Lab's results). Hessian-vector products
+The loss is the mean cross-entropy over the examples that --indices selects: a JSON list of
+dataset indices, the trainingData object of Flatness Lab's results, or the whole results. Hessian-vector products
 come from PyTorch's double backward pass in float64, the reference for Flatness Lab's EXACT
 products. The top eigenvalues come from Lanczos with full reorthogonalization (--steps steps,
 eigenvalues of the tridiagonal matrix), the trace from Hutchinson's estimator with --samples
@@ -34,6 +34,8 @@ def main():
     features, labels = common.load_dataset(args.images, args.labels)
     with open(args.indices) as handle:
         selection = json.load(handle)
+    if isinstance(selection, dict) and "trainingData" in selection:
+        selection = selection["trainingData"]
     if isinstance(selection, dict):
         indices = torch.tensor(selection["indices"])
         random_labels = selection.get("randomLabels")

@@ -35,6 +35,7 @@ import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -53,6 +54,9 @@ import org.springframework.web.bind.annotation.RestController;
 class LandscapeChartController {
 
     private static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
+
+    private static final Set<String> CHARTS = Set.of("flatness.png", "slice.png", "surface.png", "surface.csv",
+            "interpolation.png", "hessian-density.png", "measures.png");
 
     private final ExperimentService experiments;
 
@@ -276,7 +280,12 @@ class LandscapeChartController {
     /** Answers a chart name that no other mapping of this path serves with the names that exist. */
     @GetMapping("/{chart}")
     @Hidden
-    ResponseEntity<byte[]> unknownChart(@PathVariable long id, @PathVariable String chart) {
+    ResponseEntity<byte[]> unknownChart(@PathVariable long id, @PathVariable String chart)
+            throws HttpMediaTypeNotAcceptableException {
+        if (CHARTS.contains(chart)) {
+            // The chart's own mapping did not match only because the Accept header excludes its type.
+            throw new HttpMediaTypeNotAcceptableException(List.of(chart.endsWith(".csv") ? CSV : MediaType.IMAGE_PNG));
+        }
         throw new ExperimentNotFoundException("chart '" + chart + "' not found; the charts of an experiment are "
                 + "flatness.png, slice.png, surface.png, surface.csv, interpolation.png, hessian-density.png and "
                 + "measures.png under /api/experiments/" + id + "/charts/");

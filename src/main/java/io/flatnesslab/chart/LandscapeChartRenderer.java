@@ -291,6 +291,9 @@ class LandscapeChartRenderer {
             chart.addSubtitle(new TextTitle("dashed: the " + topEigenvalues.length + " largest eigenvalues, λ_max = "
                     + String.format(Locale.ROOT, "%.4g", max(topEigenvalues)), SUBTITLE_FONT));
         }
+        if (logDensity) {
+            chart.addSubtitle(new TextTitle("densities below 1e-10 of the peak are drawn at that floor", SUBTITLE_FONT));
+        }
         return chart;
     }
 

@@ -260,10 +260,20 @@ class SpecValidator {
      * of the step between two runs), so values beyond ±1000 only evaluate overflowed networks.
      */
     private static void checkGrid(String field, double min, double max, List<FieldViolation> violations) {
-        if (!Double.isFinite(min) || !Double.isFinite(max) || Math.abs(min) > MAX_GRID || Math.abs(max) > MAX_GRID) {
-            violations.add(new FieldViolation(field, "min and max must be numbers from -" + (int) MAX_GRID + " to "
-                    + (int) MAX_GRID + "; got " + min + " and " + max));
-        } else if (min >= max) {
+        boolean minInRange = Double.isFinite(min) && Math.abs(min) <= MAX_GRID;
+        boolean maxInRange = Double.isFinite(max) && Math.abs(max) <= MAX_GRID;
+        if (!minInRange) {
+            violations.add(new FieldViolation(field + ".min", "must be a number from -" + (int) MAX_GRID + " to "
+                    + (int) MAX_GRID + "; got " + min));
+        }
+        if (!maxInRange) {
+            violations.add(new FieldViolation(field + ".max", "must be a number from -" + (int) MAX_GRID + " to "
+                    + (int) MAX_GRID + "; got " + max));
+        }
+        if (!minInRange || !maxInRange) {
+            return;
+        }
+        if (min >= max) {
             violations.add(new FieldViolation(field + ".max", "must be larger than min " + min + "; got " + max));
         }
     }
