@@ -121,8 +121,9 @@ public class ExperimentService {
      * @throws IdempotencyKeyReusedException when the key came with a different spec before
      * @throws QueueFullException when the queue contains {@code flatnesslab.experiments.max-queued} experiments
      */
-    public Submission submit(ExperimentSpec spec, String idempotencyKey) {
-        validator.validate(spec);
+    public Submission submit(ExperimentSpec requested, String idempotencyKey) {
+        validator.validate(requested);
+        ExperimentSpec spec = requested.resolved(datasets.get(requested.dataset().name()).size());
         String specJson = json.writeValueAsString(spec);
         String specSha256 = sha256(specJson);
 

@@ -64,6 +64,17 @@ public record ExperimentSpec(
         return groups.size() * runsPerGroup;
     }
 
+    /**
+     * Returns this spec with the defaults that depend on the dataset filled in (the test split
+     * size and the minibatch sizes of the sharpness measures), so that the stored spec shows
+     * every value the job uses.
+     */
+    public ExperimentSpec resolved(int datasetSize) {
+        DatasetSpec resolvedDataset = new DatasetSpec(dataset.name(), dataset.trainSize(), dataset.testSizeFor(datasetSize));
+        return new ExperimentSpec(seed, resolvedDataset, training, groups, runsPerGroup,
+                flatness.resolved(dataset.trainSize()), model);
+    }
+
     /** Returns the group with {@code key}, or null. */
     public GroupSpec group(String key) {
         return groups.stream().filter(group -> group.key().equals(key)).findFirst().orElse(null);

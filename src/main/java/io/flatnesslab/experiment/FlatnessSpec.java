@@ -80,6 +80,17 @@ public record FlatnessSpec(
         return new FlatnessSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /** Returns this section with the minibatch sizes that default to a share of {@code trainSize} filled in. */
+    FlatnessSpec resolved(int trainSize) {
+        WorstCaseSpec resolvedWorstCase = worstCase == null ? null : new WorstCaseSpec(worstCase.radius(),
+                worstCase.adaptive(), worstCase.iterations(), worstCase.stepSize(), worstCase.restarts(),
+                worstCase.batches(), worstCase.batchSizeFor(trainSize));
+        KeskarSpec resolvedKeskar = keskar == null ? null : new KeskarSpec(keskar.epsilon(), keskar.iterations(),
+                keskar.stepSize(), keskar.batches(), keskar.batchSizeFor(trainSize));
+        return new FlatnessSpec(epsilons, directions, twoSided, precision, normalization, filterBiases, slice, surface,
+                interpolation, resolvedWorstCase, resolvedKeskar, hessian, pacBayes, reparameterization);
+    }
+
     /** Returns whether any measure beyond the random directions is requested, or the rescaling check. */
     public boolean hasFurtherMeasures() {
         return slice != null || surface != null || worstCase != null || keskar != null || hessian != null
