@@ -35,7 +35,7 @@ class Experiment {
     @Column(name = "runs_done", nullable = false)
     private int runsDone;
 
-    @Column(length = 32)
+    @Column(length = 48)
     private String phase;
 
     @Column(name = "current_group", length = 64)

@@ -27,7 +27,8 @@ public record ExperimentView(
      *
      * @param phase QUEUED, SUSPENDED (stopped by a shutdown or a crash, continues from its saved
      *     units), PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING, MEASURING_ and a further
-     *     measure (for example MEASURING_HESSIAN or MEASURING_INTERPOLATION), or the final status
+     *     measure (for example MEASURING_HESSIAN or MEASURING_INTERPOLATION), MEASURING_RESCALED_
+     *     and a measure on the rescaled network, or the final status
      * @param currentGroup key of the group being trained or measured, or null
      * @param currentRun 0-based run index inside that group, or null
      * @param currentEpoch last finished epoch of the current run, or null

@@ -5,7 +5,8 @@ package io.flatnesslab.experiment;
  * gradient evaluation.
  *
  * @param phase PREPARING_DATA, LOADING_MODEL, TRAINING, MEASURING (the random directions), or
- *     MEASURING_ followed by a {@link MeasureKind} name for a further measure
+ *     MEASURING_ followed by a {@link MeasureKind} name for a further measure, and
+ *     MEASURING_RESCALED_ followed by one on the rescaled network
  * @param group key of the group being worked on, or null
  * @param run 0-based run index inside that group, or null
  * @param epoch last finished epoch of the current run while TRAINING, or null

@@ -181,7 +181,7 @@ final class FurtherMeasures {
             throw new JobSuspendedException();
         }
 
-        String phase = "MEASURING_" + kind;
+        String phase = variant == NetworkVariant.RESCALED ? "MEASURING_RESCALED_" + kind : "MEASURING_" + kind;
         report(phase);
         long started = System.nanoTime();
         Progress listener = new Progress(phase, planned);
