@@ -41,6 +41,26 @@ def load_dataset(images_path, labels_path):
     return torch.from_numpy(features), torch.from_numpy(labels.astype(np.int64))
 
 
+def select_examples(features, labels, indices_path):
+    """Return the inputs and targets that a JSON file selects.
+
+    The file holds a list of dataset indices, the trainingData object of Flatness Lab's results
+    (its "randomLabels", when present, replace the dataset's labels), or the whole results.
+    """
+    with open(indices_path) as handle:
+        selection = json.load(handle)
+    if isinstance(selection, dict) and "trainingData" in selection:
+        selection = selection["trainingData"]
+    if isinstance(selection, dict):
+        indices = torch.tensor(selection["indices"])
+        random_labels = selection.get("randomLabels")
+        targets = torch.tensor(random_labels) if random_labels else labels[indices]
+    else:
+        indices = torch.tensor(selection)
+        targets = labels[indices]
+    return features[indices], targets
+
+
 class Mlp(nn.Module):
     """Linear layers fc1..fcL with ReLU between them; PyTorch's default nn.Linear init."""
 

@@ -32,18 +32,8 @@ def main():
     args = parser.parse_args()
 
     features, labels = common.load_dataset(args.images, args.labels)
-    with open(args.indices) as handle:
-        selection = json.load(handle)
-    if isinstance(selection, dict) and "trainingData" in selection:
-        selection = selection["trainingData"]
-    if isinstance(selection, dict):
-        indices = torch.tensor(selection["indices"])
-        random_labels = selection.get("randomLabels")
-        targets = torch.tensor(random_labels) if random_labels else labels[indices]
-    else:
-        indices = torch.tensor(selection)
-        targets = labels[indices]
-    inputs = features[indices].double()
+    inputs, targets = common.select_examples(features, labels, args.indices)
+    inputs = inputs.double()
 
     model = common.model_from_state(common.load_safetensors(args.model)).double()
     parameters = list(model.parameters())

@@ -31,16 +31,7 @@ def main():
     args = parser.parse_args()
 
     features, labels = common.load_dataset(args.images, args.labels)
-    with open(args.indices) as handle:
-        selection = json.load(handle)
-    if isinstance(selection, dict):
-        indices = torch.tensor(selection["indices"])
-        random_labels = selection.get("randomLabels")
-        targets = torch.tensor(random_labels) if random_labels else labels[indices]
-    else:
-        indices = torch.tensor(selection)
-        targets = labels[indices]
-    inputs = features[indices]
+    inputs, targets = common.select_examples(features, labels, args.indices)
 
     model = common.model_from_state(common.load_safetensors(args.model))
     theta = common.flat_parameters(model).clone()
