@@ -44,7 +44,7 @@ def load_dataset(images_path, labels_path):
 def select_examples(features, labels, indices_path):
     """Return the inputs and targets that a JSON file selects.
 
-    The file holds a list of dataset indices, the trainingData object of Flatness Lab's results
+    The file contains a list of dataset indices, the trainingData object of Flatness Lab's results
     (its "randomLabels", when present, replace the dataset's labels), or the whole results.
     """
     with open(indices_path) as handle:

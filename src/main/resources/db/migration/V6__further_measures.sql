@@ -1,8 +1,8 @@
--- Further flatness measures (landscape slices and surfaces, interpolations, worst-case and
--- Keskar sharpness, Hessian spectra, PAC-Bayes σ, generalization on a test split), stored as
--- one JSON document per run, network variant and measure as soon as each is computed, so a
--- resumed job skips the ones already stored. Rows of runs that never finish stay keyed by group
--- and run, not by training_run, because a run is recorded only after all its measures.
+-- Further flatness measures: landscape slices and surfaces, interpolations, worst-case and
+-- Keskar sharpness, Hessian spectra, PAC-Bayes σ and generalization on a test split. Each is
+-- stored as one JSON document per run, network variant and measure as soon as it is computed,
+-- so a resumed job skips the ones already stored. Rows are keyed by group and run, not by
+-- training_run, because a run is recorded only after all its measures.
 
 alter table experiment add column test_indices clob;
 

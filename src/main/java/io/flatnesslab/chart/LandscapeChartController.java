@@ -277,7 +277,7 @@ class LandscapeChartController {
                 log));
     }
 
-    /** Answers a chart name that no other mapping of this path serves with the names that exist. */
+    /** Rejects a chart name that no other mapping of this path serves, listing the charts that exist. */
     @GetMapping("/{chart}")
     @Hidden
     ResponseEntity<byte[]> unknownChart(@PathVariable long id, @PathVariable String chart)

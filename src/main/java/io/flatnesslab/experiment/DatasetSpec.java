@@ -11,7 +11,8 @@ import jakarta.validation.constraints.Size;
  * @param name dataset name from {@code GET /api/datasets}; default {@code mnist-10k}
  * @param trainSize number of examples sampled without replacement; default 1000
  * @param testSize held-out examples, disjoint from the training subset, on which every run's
- *     test loss and accuracy are measured; 0 for none; default min(1000, dataset size − trainSize)
+ *     test loss and accuracy are measured. 0 turns the test split off, and the default is
+ *     min(1000, dataset size − trainSize)
  */
 @Schema(description = "Training data: a subset of one dataset, shared by all groups")
 public record DatasetSpec(
@@ -28,6 +29,9 @@ public record DatasetSpec(
 
     static final int DEFAULT_TRAIN_SIZE = 1000;
 
+    /** Default number of held-out test examples, when the dataset has that many beyond the subset. */
+    static final int DEFAULT_TEST_SIZE = 1000;
+
     public DatasetSpec {
         name = name == null ? DEFAULT_NAME : name;
         trainSize = trainSize == null ? DEFAULT_TRAIN_SIZE : trainSize;
@@ -36,9 +40,6 @@ public record DatasetSpec(
     static DatasetSpec defaults() {
         return new DatasetSpec(null, null, null);
     }
-
-    /** Default number of held-out test examples. */
-    static final int DEFAULT_TEST_SIZE = 1000;
 
     /** Returns the test split size for a dataset of {@code datasetSize} examples. */
     public int testSizeFor(int datasetSize) {

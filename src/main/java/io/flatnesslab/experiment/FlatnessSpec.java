@@ -22,9 +22,9 @@ import jakarta.validation.constraints.Size;
  * @param directions random directions per run; default 5
  * @param twoSided also measure θ − ε·d (antithetic pairs); default false
  * @param precision FLOAT or DOUBLE evaluation of the losses; default FLOAT
- * @param normalization scaling of the random directions: GLOBAL (unit L2 norm, the classic
- *     measure), LAYER, FILTER or ELEMENTWISE (each relative to the parameters, so ε is then a
- *     relative size); default GLOBAL
+ * @param normalization scaling of the random directions, default GLOBAL: GLOBAL (unit L2
+ *     norm, the classic measure), LAYER, FILTER or ELEMENTWISE. The last three scale with the
+ *     parameters, so ε is then a relative size
  * @param filterBiases with FILTER, whether a neuron's bias belongs to its filter; default true
  * @param slice 1D landscape slices, or null for none
  * @param surface 2D landscape surface, or null for none

@@ -11,8 +11,8 @@ import jakarta.validation.constraints.Min;
  * @param min first t; default −0.5
  * @param max last t; default 1.5
  * @param points grid points including both ends; default 41
- * @param model for an experiment that measures an imported model: the id of a second imported
- *     model of the same architecture to interpolate to; not allowed otherwise
+ * @param model id of a second imported model of the same architecture to interpolate to. It is
+ *     required for an experiment that measures an imported model and rejected otherwise
  */
 @Schema(description = "Linear interpolation between consecutive runs of each group, or from an imported model to a "
         + "second one (model), cost points + 2 loss evaluations per pair")

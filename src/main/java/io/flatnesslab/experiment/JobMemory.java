@@ -88,13 +88,8 @@ final class JobMemory {
     private static final long EXACT_PRODUCT_VECTORS = 26;
 
     private static long hessianVectors(HessianSpec hessian) {
-        try {
-            long extra = hessian.product() == HessianSettings.Product.EXACT ? EXACT_PRODUCT_VECTORS : 0;
-            return HessianEstimator.vectorsNeeded(FurtherMeasureSettings.hessian(hessian, 0)) + extra;
-        } catch (IllegalArgumentException e) {
-            // SpecValidator reports the invalid setting itself.
-            return 0;
-        }
+        long extra = hessian.product() == HessianSettings.Product.EXACT ? EXACT_PRODUCT_VECTORS : 0;
+        return HessianEstimator.vectorsNeeded(FurtherMeasureSettings.hessian(hessian, 0)) + extra;
     }
 
     /** Returns the physical memory of the machine minus the JVM's maximum heap. */

@@ -3,13 +3,22 @@ package io.flatnesslab.experiment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.flatnesslab.flatness.HessianEstimator;
+import io.flatnesslab.flatness.HessianSettings;
 import io.flatnesslab.flatness.Interpolation;
+import io.flatnesslab.flatness.KeskarSettings;
+import io.flatnesslab.flatness.KeskarSharpness;
 import io.flatnesslab.flatness.LandscapeScan;
+import io.flatnesslab.flatness.PacBayesFlatness;
+import io.flatnesslab.flatness.PacBayesSettings;
+import io.flatnesslab.flatness.WorstCaseSettings;
+import io.flatnesslab.flatness.WorstCaseSharpness;
 
 
 /**
  * Planned evaluations of the measures of an experiment beyond the classic random directions, for
- * progress reports and time estimates. Iterative measures that converge early use fewer; the job
+ * progress reports and time estimates, from each measure's own count of its evaluations. The spec
+ * must be valid: the settings of an invalid one cannot be built. Iterative measures that converge early use fewer; the job
  * counts the difference as skipped.
  */
 public final class MeasurePlan {
@@ -31,33 +40,34 @@ public final class MeasurePlan {
                     MeasureCost.losses(2 + (long) flatness.directions() * flatness.epsilons().size() * sides, n));
         }
         if (flatness.slice() != null) {
-            costs.put(MeasureKind.SLICE, MeasureCost.losses((long) flatness.slice().directions() * flatness.slice().points(), n));
+            costs.put(MeasureKind.SLICE, MeasureCost.losses(
+                    flatness.slice().directions() * LandscapeScan.plannedSliceEvaluations(flatness.slice().points()), n));
         }
         if (flatness.surface() != null) {
-            long points = flatness.surface().points();
-            costs.put(MeasureKind.SURFACE, MeasureCost.losses(points * points, n));
+            int points = flatness.surface().points();
+            costs.put(MeasureKind.SURFACE, MeasureCost.losses(LandscapeScan.plannedSurfaceEvaluations(points, points), n));
         }
+        // The seeds do not change the counts, so the settings are built with seed 0.
         if (flatness.worstCase() != null) {
-            WorstCaseSpec worstCase = flatness.worstCase();
-            int batchSize = worstCase.batchSizeFor(n);
-            costs.put(MeasureKind.WORST_CASE, new MeasureCost(worstCase.batches(),
-                    (long) worstCase.batches() * worstCase.restarts() * (worstCase.iterations() + 1), batchSize, batchSize));
+            WorstCaseSettings settings = FurtherMeasureSettings.worstCase(flatness.worstCase(), n, 0);
+            costs.put(MeasureKind.WORST_CASE, new MeasureCost(WorstCaseSharpness.plannedLossEvaluations(settings),
+                    WorstCaseSharpness.plannedGradientEvaluations(settings), settings.batchSize(), settings.batchSize()));
         }
         if (flatness.keskar() != null) {
-            KeskarSpec keskar = flatness.keskar();
-            int batchSize = keskar.batchSizeFor(n);
-            costs.put(MeasureKind.KESKAR, new MeasureCost(keskar.batches(),
-                    (long) keskar.batches() * (keskar.iterations() + 1), batchSize, batchSize));
+            KeskarSettings settings = FurtherMeasureSettings.keskar(flatness.keskar(), n, 0);
+            costs.put(MeasureKind.KESKAR, new MeasureCost(KeskarSharpness.plannedLossEvaluations(settings),
+                    KeskarSharpness.plannedGradientEvaluations(settings), settings.batchSize(), settings.batchSize()));
         }
         if (flatness.hessian() != null) {
-            HessianSpec hessian = flatness.hessian();
-            int examples = hessian.examples() == null ? n : hessian.examples();
-            costs.put(MeasureKind.HESSIAN, new MeasureCost(0, hessianGradients(hessian), 0, examples));
+            HessianSettings settings = FurtherMeasureSettings.hessian(flatness.hessian(), 0);
+            int examples = flatness.hessian().examples() == null ? n : flatness.hessian().examples();
+            costs.put(MeasureKind.HESSIAN, new MeasureCost(HessianEstimator.plannedLossEvaluations(settings),
+                    HessianEstimator.plannedGradientEvaluations(settings), examples, examples));
         }
         if (flatness.pacBayes() != null) {
-            PacBayesSpec pacBayes = flatness.pacBayes();
-            costs.put(MeasureKind.PAC_BAYES,
-                    MeasureCost.losses(1 + (long) (pacBayes.bisectionSteps() + 2) * pacBayes.samples(), n));
+            PacBayesSettings settings = FurtherMeasureSettings.pacBayes(flatness.pacBayes(), 0);
+            costs.put(MeasureKind.PAC_BAYES, new MeasureCost(PacBayesFlatness.plannedLossEvaluations(settings),
+                    PacBayesFlatness.plannedGradientEvaluations(settings), n, n));
         }
         return costs;
     }
@@ -101,21 +111,7 @@ public final class MeasurePlan {
     /** Loss evaluations of one interpolation: the grid, and each endpoint the grid misses. */
     public static long interpolationEvaluations(ExperimentSpec spec) {
         InterpolationSpec interpolation = spec.flatness().interpolation();
-        if (!(interpolation.min() < interpolation.max()) || !Double.isFinite(interpolation.max() - interpolation.min())) {
-            // An invalid range is reported by the validator; plan for the grid and both endpoints.
-            return interpolation.points() + 2L;
-        }
         return Interpolation.plannedLossEvaluations(
                 LandscapeScan.centredGrid(interpolation.min(), interpolation.max(), interpolation.points()));
-    }
-
-    private static long hessianGradients(HessianSpec hessian) {
-        long products = hessian.traceSamples() + (long) hessian.densityVectors() * hessian.lanczosSteps();
-        if (hessian.topK() > 0) {
-            products += hessian.method() == HessianSpec.HessianMethod.POWER
-                    ? (long) hessian.topK() * hessian.maxIterations()
-                    : hessian.maxIterations();
-        }
-        return 2 * products;
     }
 }

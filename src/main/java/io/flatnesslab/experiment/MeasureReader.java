@@ -27,15 +27,18 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reader of the stored measures of an experiment into the results: per run and network variant
- * the measures, the generalization, and the reparameterization check; per group the
- * interpolations and a summary of each scalar measure over runs.
+ * Reader of the stored measures of an experiment into the results. Per run and network variant
+ * it returns the measures, the generalization and the reparameterization check. Per group it
+ * returns the interpolations and a summary of each scalar measure over runs.
  *
- * <p>The scalar summary of each measure, used for the check and the group summary, is:
- * random directions: the mean increase at each ε; slices and surfaces: the mean of L − L(θ)
- * over the grid and directions; worst-case: the mean over minibatches; Keskar: φ; Hessian:
- * the top eigenvalue and the trace; PAC-Bayes: σ and 1/σ², only when the search bracketed the
- * target.
+ * <p>The scalar summaries, used for the check and the group summary, are:
+ * <ul>
+ * <li>random directions: the mean increase at each ε;
+ * <li>slices and surfaces: the mean of L − L(θ) over the grid and the directions;
+ * <li>worst-case: the mean over minibatches; Keskar: φ;
+ * <li>Hessian: the top eigenvalue and the trace;
+ * <li>PAC-Bayes: σ and 1/σ², only when the search bracketed the target.
+ * </ul>
  */
 @Component
 class MeasureReader {

@@ -88,7 +88,9 @@ class SpecValidator {
         } else if (dataset != null) {
             checkBudget(spec, dataset, violations);
         }
-        if (dataset != null) {
+        // The work and memory budgets are computed from the measures' settings, which exist only
+        // for a spec that passed every other check.
+        if (dataset != null && violations.isEmpty()) {
             checkWork(spec, spec.dataset().testSizeFor(dataset.size()), violations);
             checkMemory(spec, dataset, violations);
         }

@@ -31,9 +31,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * that this h is within a factor 4 of the best of nine steps spaced by √10 around it. A ReLU
  * network is only piecewise smooth: a step straddling a kink adds an error that a smaller h
  * makes rarer, not smaller. On trained 784-64-32-10 and 784-16-16-10 networks, float32 and
- * this h gave top eigenvalues 5 to 9 times, and traces up to 15 times, those of exact
- * products, and the values moved with h, because about ten pre-activations change sign between
- * θ₀ − h·v and θ₀ + h·v. {@link ExactHessianProduct} is therefore the default.
+ * this h gave top eigenvalues 5 to 9 times, and traces up to 15 times, those of exact products.
+ * The values also moved with h, because about ten pre-activations change sign between
+ * θ₀ − h·v and θ₀ + h·v. So {@link ExactHessianProduct} is the default.
  *
  * <p>Memory: two parameter-sized vectors of the landscape's type (the shifted point and the
  * gradient there) besides the output.

@@ -52,7 +52,7 @@ public final class LandscapeScan {
         RowListener NONE = (row, loss, accuracy) -> { };
 
         /**
-         * Called after row {@code row}, the points at alphas[row], is evaluated. An exception
+         * Receives row {@code row}, the points at alphas[row], once it is evaluated. An exception
          * thrown here stops the scan and propagates to its caller.
          *
          * @param loss the row's losses by β index, which the listener must not modify
@@ -156,8 +156,8 @@ public final class LandscapeScan {
     }
 
     /**
-     * Rounds to 12 significant digits, so that a grid from −1 to 1 in steps of 0.1 holds 0.3 and
-     * not 0.30000000000000004; the change is far below any loss difference it could cause.
+     * Rounds to 12 significant digits, so that a grid from −1 to 1 in steps of 0.1 contains 0.3
+     * and not 0.30000000000000004. The change is far below any loss difference it could cause.
      */
     private static double roundToTwelveDigits(double value) {
         return new BigDecimal(value).round(new MathContext(12, RoundingMode.HALF_EVEN)).doubleValue();

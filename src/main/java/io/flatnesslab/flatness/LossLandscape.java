@@ -86,7 +86,7 @@ public final class LossLandscape implements AutoCloseable {
         return origin.dataType();
     }
 
-    /** The examples L averages over, in the landscape's type. */
+    /** Returns the examples L averages over, in the landscape's type. */
     public DataSet data() {
         return data;
     }
@@ -166,7 +166,7 @@ public final class LossLandscape implements AutoCloseable {
         return loss;
     }
 
-    /** The network, at θ₀ unless an evaluation is in progress. */
+    /** Returns the network, which is at θ₀ unless an evaluation is in progress. */
     MultiLayerNetwork network() {
         return network;
     }

@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Fixed minibatches B_1 … B_K of a measure: after a permutation of all n examples drawn from a
- * seed, B_b contains the examples at positions [b·m, (b+1)·m) with m the batch size, so the
+ * Fixed minibatches B_1 … B_K of a measure. The n examples are permuted with a seeded draw,
+ * and B_b contains the examples at positions [b·m, (b+1)·m), m being the batch size. So the
  * batches are disjoint and need K·m ≤ n. One batch of all n examples is the data themselves,
  * unpermuted.
  */

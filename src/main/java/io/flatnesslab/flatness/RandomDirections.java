@@ -9,9 +9,6 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Sampler of random directions of unit L2 norm in parameter space. */
 public final class RandomDirections {
 
-    /** Elements per float64 partial sum of {@link #norm2}; small enough to keep its copy cheap. */
-    private static final long CHUNK = 1 << 20;
-
     private RandomDirections() {
     }
 
@@ -60,26 +57,12 @@ public final class RandomDirections {
     }
 
     /**
-     * Returns ||vector||₂ with the squares summed in float64, chunk by chunk. ND4J 1.0.0-M2.1
-     * sums a float32 norm2 in float32, which underestimated the norm of 30 M Gaussian values by
-     * 1.3 % and of 4 M by 0.07 % (measured with 2 threads on an x86 machine with AVX-512), so a
-     * "unit" direction of the 784-5000-5000-10 network had length 1.013.
+     * Returns ||vector||₂ with the squares summed in float64. ND4J 1.0.0-M2.1 sums a float32 norm2
+     * in float32, which read the norm of 30 M Gaussian values 1.3 % low (and of 4 M values 0.07 %
+     * low, 2 threads on an x86 machine with AVX-512). So a "unit" direction of the
+     * 784-5000-5000-10 network had length 1.013.
      */
     public static double norm2(INDArray vector) {
-        long n = vector.length();
-        double sumOfSquares = 0;
-        for (long from = 0; from < n; from += CHUNK) {
-            INDArray chunk = ParameterLayout.range(vector, from, Math.min(n, from + CHUNK));
-            double norm;
-            if (chunk.dataType() == DataType.DOUBLE) {
-                norm = chunk.norm2Number().doubleValue();
-            } else {
-                try (INDArray wide = chunk.castTo(DataType.DOUBLE)) {
-                    norm = wide.norm2Number().doubleValue();
-                }
-            }
-            sumOfSquares += norm * norm;
-        }
-        return Math.sqrt(sumOfSquares);
+        return ParameterVectors.norm(vector);
     }
 }

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The random directions of one run's classic measure, drawn from a seed derived from the
- * experiment seed, the group, the run and the direction, and normalized as the spec asks. A
+ * experiment seed, the group, the run and the direction, and normalized as the spec requests. A
  * normalization other than GLOBAL scales by the parameters, so it keeps a copy of them taken
  * before the measure perturbs the network.
  */

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each measure is stored as soon as it finishes and skipped when a resumed job finds it
  * stored. Every random draw comes from a seed derived from the experiment seed, the group, the
- * run and the measure, but not from the variant, so both variants probe the same random vectors
+ * run and the measure, but not from the variant. So both variants probe the same random vectors,
  * and their difference shows only the effect of the rescaling. A shutdown stops the run at the
  * next measure boundary.
  */
@@ -210,8 +210,8 @@ final class FurtherMeasures {
         if (test == null) {
             return Generalization.of(train, null, 0);
         }
-        LossAccuracy held = landscape.evaluate(landscape.origin(), test);
-        return Generalization.of(train, held, test.numExamples());
+        LossAccuracy heldOut = landscape.evaluate(landscape.origin(), test);
+        return Generalization.of(train, heldOut, test.numExamples());
     }
 
     /**

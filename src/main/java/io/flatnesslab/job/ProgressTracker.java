@@ -16,10 +16,10 @@ import io.flatnesslab.experiment.MeasurePlan;
  * maxEpochs epochs (none for an imported model), 2 + directions · |ε| · sides evaluations (the
  * baseline in float32 and in float64, then every perturbed loss), and the planned evaluations of
  * the further measures ({@link MeasurePlan}); every group adds those of its interpolations.
- * Units differ in cost, so the estimate weighs them by arithmetic: a loss evaluation of a network
- * with P parameters on n examples costs about n·P multiply-adds, a gradient evaluation and an
- * epoch about 3·n·P (forward, backward to the activations and to the weights). The remaining
- * time is
+ * Units differ in cost, so the estimate weighs them by arithmetic. A loss evaluation of a
+ * network with P parameters on n examples costs about n·P multiply-adds. A gradient evaluation
+ * and an epoch cost about 3·n·P (forward, backward to the activations and to the weights). The
+ * remaining time is
  * <pre>
  *   seconds_remaining = (cost_total − cost_done) · elapsed / cost_worked
  * </pre>

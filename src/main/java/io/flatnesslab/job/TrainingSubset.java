@@ -20,16 +20,7 @@ final class TrainingSubset {
         for (int i = 0; i < datasetSize; i++) {
             pool[i] = i;
         }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < subsetSize; i++) {
-            int j = i + random.nextInt(datasetSize - i);
-            int swap = pool[i];
-            pool[i] = pool[j];
-            pool[j] = swap;
-        }
-        int[] subset = Arrays.copyOf(pool, subsetSize);
-        Arrays.sort(subset);
-        return subset;
+        return firstOfShuffle(pool, subsetSize, seed);
     }
 
     /**
@@ -37,18 +28,22 @@ final class TrainingSubset {
      * {@code excluded}, listed in ascending order.
      */
     static int[] sampleExcluding(int datasetSize, int[] excluded, int size, long seed) {
-        boolean[] taken = new boolean[datasetSize];
+        boolean[] isExcluded = new boolean[datasetSize];
         for (int index : excluded) {
-            taken[index] = true;
+            isExcluded[index] = true;
         }
         int[] pool = new int[datasetSize - excluded.length];
         int next = 0;
         for (int i = 0; i < datasetSize; i++) {
-            if (!taken[i]) {
+            if (!isExcluded[i]) {
                 pool[next++] = i;
             }
         }
+        return firstOfShuffle(pool, size, seed);
+    }
 
+    /** Shuffles the first {@code size} places of {@code pool} (partial Fisher-Yates) and returns them sorted. */
+    private static int[] firstOfShuffle(int[] pool, int size, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < size; i++) {
             int j = i + random.nextInt(pool.length - i);

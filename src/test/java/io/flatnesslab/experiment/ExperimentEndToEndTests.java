@@ -87,6 +87,7 @@ class ExperimentEndToEndTests {
         assertThat(finished.startedAt()).isAfterOrEqualTo(finished.createdAt());
         assertThat(finished.finishedAt()).isAfterOrEqualTo(finished.startedAt());
         assertThat(finished.spec().training().learningRate()).isEqualTo(0.1);
+        assertThat(finished.spec().dataset().testSize()).isEqualTo(1000);
 
         ExperimentResults results = results(id);
         checkResults(results);

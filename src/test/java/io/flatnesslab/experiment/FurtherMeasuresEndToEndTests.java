@@ -114,6 +114,15 @@ class FurtherMeasuresEndToEndTests {
     }
 
     @Test
+    void storedSpecShowsResolvedDefaults() throws Exception {
+        ExperimentSpec stored = view(allMeasures).spec();
+
+        assertThat(stored.flatness().worstCase().batchSize()).isEqualTo(120);
+        assertThat(stored.flatness().keskar().batchSize()).isEqualTo(120);
+        assertThat(stored.dataset().testSize()).isEqualTo(80);
+    }
+
+    @Test
     void testSplitIsDisjointAndReported() {
         ExperimentResults.TrainingData data = results.trainingData();
         Set<Integer> training = new HashSet<>(data.indices());
